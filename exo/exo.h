@@ -1,0 +1,145 @@
+/*
+ * exo's private interfaces: hardware access that only exo/ may use. libos/ and fs/ see only
+ * exo/include/exo/ (the build does not give them this directory).
+ */
+#ifndef EXO_EXO_H
+#define EXO_EXO_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <lib/compiler.h>
+#include <lib/fdt.h>
+#include "arch/aarch64/sysreg.h"
+
+/* Per-CPU state, reached through TPIDR_EL1. */
+struct cpu_local {
+    unsigned index;
+    uint64_t mpidr;
+    int lock_depth;          /* spinlocks held; an await with depth > 0 is a bug */
+    const char *last_lock;   /* name of the most recently taken lock, for reports */
+    volatile bool online;
+    uint64_t irq_count;
+    uint64_t timer_ticks;
+};
+
+extern struct cpu_local cpus[MAX_CPUS];
+extern unsigned cpu_count;
+extern struct boot_info boot_info;
+
+static inline struct cpu_local *this_cpu(void)
+{
+    struct cpu_local *c;
+    __asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
+    return c;
+}
+
+#define sysreg_read(reg)                                                                       \
+    ({                                                                                         \
+        uint64_t v__;                                                                          \
+        __asm__ volatile("mrs %0, " #reg : "=r"(v__));                                         \
+        v__;                                                                                   \
+    })
+#define sysreg_write(reg, v) __asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(v)))
+#define isb()                __asm__ volatile("isb" ::: "memory")
+#define dsb(opt)             __asm__ volatile("dsb " #opt ::: "memory")
+
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+    uint32_t v = *(volatile uint32_t *)addr;
+    __asm__ volatile("" ::: "memory");
+    return v;
+}
+
+static inline void mmio_write32(uintptr_t addr, uint32_t v)
+{
+    __asm__ volatile("" ::: "memory");
+    *(volatile uint32_t *)addr = v;
+}
+
+static inline uint64_t mmio_read64(uintptr_t addr)
+{
+    return *(volatile uint64_t *)addr;
+}
+
+static inline void mmio_write64(uintptr_t addr, uint64_t v)
+{
+    *(volatile uint64_t *)addr = v;
+}
+
+static inline void irq_enable(void)
+{
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+/* irqsave/restore: returns whether IRQs were enabled. */
+static inline uint64_t irq_save(void)
+{
+    uint64_t daif = sysreg_read(daif);
+    irq_disable();
+    return daif;
+}
+
+static inline void irq_restore(uint64_t daif)
+{
+    sysreg_write(daif, daif);
+}
+
+/* mmu.c */
+extern uint64_t kimage_phys;
+uint64_t virt_to_phys(const void *va);
+void *phys_to_virt(uint64_t pa);
+/* Maps [pa, pa+size) into the linear map as normal memory (2 MiB granules). */
+void mmu_map_linear(uint64_t pa, uint64_t size);
+/* Maps device memory (nGnRE) and returns its kernel virtual address. */
+void *ioremap(uint64_t pa, size_t size);
+
+/* console.c (PL011) */
+void console_init(uintptr_t base);
+void console_enable_rx_irq(void);
+void console_irq(void);
+void console_write(const char *s, size_t len);
+void console_write_unlocked(const char *s, size_t len);
+__printf(1, 2) void kprintf(const char *fmt, ...);
+int console_getc(void); /* -1 if nothing was received */
+
+/* gic.c */
+void gic_init(const struct boot_info *bi);
+void gic_cpu_init(void);
+void gic_enable_irq(uint32_t intid);
+void gic_route_spi(uint32_t intid, unsigned cpu);
+uint32_t gic_ack(void);
+void gic_eoi(uint32_t intid);
+void gic_send_sgi(unsigned cpu, uint32_t sgi);
+#define GIC_SPURIOUS 1023
+
+/* timer.c */
+void timer_init(const struct boot_info *bi);
+void timer_cpu_init(void);
+uint64_t timer_now_ns(void);
+void timer_arm_ns(uint64_t delta_ns);
+void timer_irq(void);
+uint32_t timer_intid(void);
+
+/* psci.c */
+int psci_cpu_on(uint64_t mpidr, uint64_t entry_phys, uint64_t context);
+__noreturn void psci_system_off(void);
+
+/* semihost.c: ends QEMU with an exit status (falls back to PSCI SYSTEM_OFF). */
+__noreturn void machine_exit(int status);
+
+/* trap.c */
+struct trapframe;
+void dump_backtrace(uint64_t fp, uint64_t pc);
+const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+__noreturn void panic_stop(void);
+void panic_others_stop(void);
+
+/* smp.c */
+void smp_boot(void);
+
+#endif

@@ -1,0 +1,2 @@
+/* Placeholder translation unit until fs/ lands. */
+#include <fs/fs.h>

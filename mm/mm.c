@@ -1,0 +1,2 @@
+/* Placeholder translation unit until mm/ lands its allocators. */
+#include <mm/mm.h>
