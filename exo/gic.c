@@ -1,7 +1,7 @@
 /*
  * Generic Interrupt Controller, version 3 (system-register CPU interface, redistributors)
  * or version 2 (memory-mapped CPU interface), as the device tree says. Every interrupt is
- * group 1, priority 0xa0; SPIs are routed to CPU 0 unless gic_route_spi says otherwise.
+ * group 1 on v3 and group 0 (signalled as IRQ) on v2, priority 0xa0; SPIs are routed to CPU 0 unless gic_route_spi says otherwise.
  */
 #include <lib/kassert.h>
 #include "exo.h"
@@ -68,7 +68,8 @@ void gic_init(const struct boot_info *bi)
         gicd_wait_rwp();
     for (unsigned i = 32; i < lines; i += 32) {
         mmio_write32(gicd + GICD_ICENABLER + i / 8, 0xffffffff);
-        mmio_write32(gicd + GICD_IGROUPR + i / 8, 0xffffffff);
+        /* v3: group 1 (system-register interface); v2: group 0, signalled as IRQ */
+        mmio_write32(gicd + GICD_IGROUPR + i / 8, version == 3 ? 0xffffffff : 0);
     }
     for (unsigned i = 32; i < lines; i += 4)
         mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY * 0x01010101u);
@@ -77,7 +78,7 @@ void gic_init(const struct boot_info *bi)
         mmio_write32(gicd + GICD_CTLR, (1 << 4) | (1 << 1)); /* ARE | EnableGrp1 */
         gicd_wait_rwp();
     } else {
-        mmio_write32(gicd + GICD_CTLR, 1);
+        mmio_write32(gicd + GICD_CTLR, 1); /* EnableGrp0 */
     }
 }
 
@@ -114,12 +115,12 @@ void gic_cpu_init(void)
         sysreg_write(ICC_IGRPEN1_EL1, 1);
         isb();
     } else {
-        mmio_write32(gicd + GICD_IGROUPR, 0xffffffff);
+        mmio_write32(gicd + GICD_IGROUPR, 0);
         for (unsigned i = 0; i < 32; i += 4)
             mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY * 0x01010101u);
         mmio_write32(gicr_or_gicc + GICC_PMR, 0xff);
         mmio_write32(gicr_or_gicc + GICC_BPR, 0);
-        mmio_write32(gicr_or_gicc + GICC_CTLR, 1);
+        mmio_write32(gicr_or_gicc + GICC_CTLR, 1); /* group 0 as IRQ */
     }
 }
 

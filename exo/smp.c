@@ -23,8 +23,8 @@ static bool timer_selftest(void)
     uint64_t before = this_cpu()->timer_ticks;
     timer_arm_ns(1000000);
     uint64_t deadline = timer_now_ns() + 1000000000;
-    while (this_cpu()->timer_ticks == before && timer_now_ns() < deadline)
-        __asm__ volatile("wfi");
+    while (READ_ONCE(this_cpu()->timer_ticks) == before && timer_now_ns() < deadline)
+        __asm__ volatile("yield");
     return this_cpu()->timer_ticks != before;
 }
 

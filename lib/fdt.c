@@ -171,6 +171,8 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, size_
         if (tok == FDT_PROP) {
             uint32_t plen = be32(fdt->blob + fdt->off_struct + off + 4);
             uint32_t nameoff = be32(fdt->blob + fdt->off_struct + off + 8);
+            if ((uint64_t)off + 12 + plen > fdt->size_struct)
+                return NULL; /* value runs past the structure block */
             if (nameoff < fdt->size_strings) {
                 const char *pname = (const char *)fdt->blob + fdt->off_strings + nameoff;
                 size_t max = fdt->size_strings - nameoff;
