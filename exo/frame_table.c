@@ -1,0 +1,297 @@
+/* Frame ownership, grants and reference counts (see frame_table.h). Hardware-free. */
+#include <string.h>
+#include <lib/errno.h>
+#include <lib/kassert.h>
+#include "frame_table.h"
+
+#define RIGHTS_ALL (EXO_RIGHT_READ | EXO_RIGHT_WRITE)
+
+static struct frame *frame_of(struct frame_table *ft, uint64_t pfn)
+{
+    return ft_manages(ft, pfn) ? &ft->frames[pfn - ft->base_pfn] : NULL;
+}
+
+static struct grant **bucket(struct frame_table *ft, uint64_t pfn, envid_t env)
+{
+    uint64_t h = (pfn * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)(uint32_t)env;
+    return &ft->buckets[(h >> 20) % GRANT_BUCKETS];
+}
+
+/* The link pointing at env's grant of pfn, or NULL. */
+static struct grant **grant_link(struct frame_table *ft, uint64_t pfn, envid_t env)
+{
+    for (struct grant **g = bucket(ft, pfn, env); *g; g = &(*g)->hash_next) {
+        if ((*g)->pfn == pfn && (*g)->env == env)
+            return g;
+    }
+    return NULL;
+}
+
+bool ft_manages(const struct frame_table *ft, uint64_t pfn)
+{
+    return pfn >= ft->base_pfn && pfn - ft->base_pfn < ft->nframes;
+}
+
+void ft_init(struct frame_table *ft, uint64_t base_pfn, uint64_t nframes, struct frame *frames,
+             const struct frame_table_ops *ops)
+{
+    memset(ft, 0, sizeof(*ft));
+    ft->base_pfn = base_pfn;
+    ft->nframes = nframes;
+    ft->frames = frames;
+    ft->ops = ops;
+    spin_init(&ft->lock, "frame_table");
+    memset(frames, 0, nframes * sizeof(*frames));
+    ft->free_count = nframes;
+}
+
+/* Drops one holder; the frame goes back to the allocator with the last. Lock held. */
+static void put_holder(struct frame_table *ft, uint64_t pfn, struct frame *f)
+{
+    KASSERT(f->holders > 0);
+    if (--f->holders == 0) {
+        f->owner = ENV_NONE;
+        ft->free_count++;
+        ft->ops->free_frame(pfn);
+    }
+}
+
+int ft_alloc(struct frame_table *ft, envid_t owner, unsigned order, uint64_t *pfn)
+{
+    if (owner == ENV_NONE || owner == ENV_ORPHAN || order > 10)
+        return -EINVAL;
+    uint64_t first;
+    if (ft->ops->alloc_frames(order, &first))
+        return -ENOMEM;
+    spin_lock(&ft->lock);
+    for (uint64_t i = 0; i < (1ULL << order); i++) {
+        struct frame *f = frame_of(ft, first + i);
+        KASSERT(f && f->holders == 0 && f->owner == ENV_NONE);
+        f->owner = owner;
+        f->holders = 1;
+        f->owner_maps = 0;
+        ft->free_count--;
+    }
+    spin_unlock(&ft->lock);
+    for (uint64_t i = 0; i < (1ULL << order); i++)
+        ft->ops->zero_frame(first + i);
+    *pfn = first;
+    return 0;
+}
+
+int ft_free(struct frame_table *ft, envid_t owner, uint64_t pfn)
+{
+    int err = 0;
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    if (!f || owner == ENV_NONE || owner == ENV_ORPHAN)
+        err = -EINVAL;
+    else if (f->owner != owner)
+        err = -EPERM;
+    else if (f->owner_maps)
+        err = -EBUSY;
+    else {
+        f->owner = f->holders > 1 ? ENV_ORPHAN : owner;
+        put_holder(ft, pfn, f);
+    }
+    spin_unlock(&ft->lock);
+    return err;
+}
+
+int ft_grant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee, unsigned rights)
+{
+    if (!(rights & EXO_RIGHT_READ) || (rights & ~RIGHTS_ALL) || grantee <= 0 || owner == grantee)
+        return -EINVAL;
+    struct grant *fresh = ft->ops->alloc_obj(sizeof(*fresh));
+    if (!fresh)
+        return -ENOMEM;
+    int err = 0;
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    struct grant **g;
+    if (!f)
+        err = -EINVAL;
+    else if (f->owner != owner || owner <= 0)
+        err = -EPERM;
+    else if ((g = grant_link(ft, pfn, grantee))) {
+        (*g)->rights = rights; /* a re-grant changes the rights (the caller remaps) */
+    } else if (f->holders == UINT16_MAX) {
+        err = -ENOMEM;
+    } else {
+        *fresh = (struct grant){pfn, grantee, rights, 0, NULL};
+        struct grant **b = bucket(ft, pfn, grantee);
+        fresh->hash_next = *b;
+        *b = fresh;
+        f->holders++;
+        fresh = NULL;
+    }
+    spin_unlock(&ft->lock);
+    if (fresh)
+        ft->ops->free_obj(fresh);
+    return err;
+}
+
+/* Removes and frees grant *link, dropping its hold. Lock held. */
+static void drop_grant(struct frame_table *ft, struct grant **link)
+{
+    struct grant *g = *link;
+    *link = g->hash_next;
+    put_holder(ft, g->pfn, frame_of(ft, g->pfn));
+    ft->ops->free_obj(g);
+}
+
+static int drop_checked(struct frame_table *ft, uint64_t pfn, envid_t grantee, envid_t owner)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    struct grant **link = f ? grant_link(ft, pfn, grantee) : NULL;
+    int err = 0;
+    if (!f)
+        err = -EINVAL;
+    else if (owner != ENV_NONE && f->owner != owner)
+        err = -EPERM;
+    else if (!link)
+        err = owner != ENV_NONE ? -EINVAL : -EPERM;
+    else if ((*link)->maps)
+        err = -EBUSY;
+    else
+        drop_grant(ft, link);
+    spin_unlock(&ft->lock);
+    return err;
+}
+
+int ft_revoke(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee)
+{
+    if (owner <= 0)
+        return -EINVAL;
+    return drop_checked(ft, pfn, grantee, owner);
+}
+
+int ft_release(struct frame_table *ft, envid_t grantee, uint64_t pfn)
+{
+    return drop_checked(ft, pfn, grantee, ENV_NONE);
+}
+
+static unsigned rights_locked(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    struct frame *f = frame_of(ft, pfn);
+    if (!f || env <= 0)
+        return 0;
+    if (f->owner == env)
+        return RIGHTS_ALL;
+    struct grant **g = grant_link(ft, pfn, env);
+    return g ? (*g)->rights : 0;
+}
+
+unsigned ft_rights(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    unsigned r = rights_locked(ft, env, pfn);
+    spin_unlock(&ft->lock);
+    return r;
+}
+
+int ft_map_get(struct frame_table *ft, envid_t env, uint64_t pfn, unsigned prot)
+{
+    unsigned need = (prot & EXO_PROT_WRITE) ? RIGHTS_ALL : EXO_RIGHT_READ;
+    int err = 0;
+    spin_lock(&ft->lock);
+    unsigned have = rights_locked(ft, env, pfn);
+    if ((have & need) != need) {
+        err = -EPERM;
+    } else {
+        struct frame *f = frame_of(ft, pfn);
+        if (f->owner == env)
+            f->owner_maps++;
+        else
+            (*grant_link(ft, pfn, env))->maps++;
+    }
+    spin_unlock(&ft->lock);
+    return err;
+}
+
+void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    KASSERT(f);
+    if (f->owner == env) {
+        KASSERT(f->owner_maps > 0);
+        f->owner_maps--;
+    } else {
+        struct grant **g = grant_link(ft, pfn, env);
+        KASSERT(g && (*g)->maps > 0);
+        (*g)->maps--;
+    }
+    spin_unlock(&ft->lock);
+}
+
+uint32_t ft_maps(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    uint32_t n = 0;
+    if (f && f->owner == env) {
+        n = f->owner_maps;
+    } else if (f) {
+        struct grant **g = grant_link(ft, pfn, env);
+        n = g ? (*g)->maps : 0;
+    }
+    spin_unlock(&ft->lock);
+    return n;
+}
+
+void ft_release_env(struct frame_table *ft, envid_t env)
+{
+    spin_lock(&ft->lock);
+    for (size_t b = 0; b < GRANT_BUCKETS; b++) {
+        struct grant **link = &ft->buckets[b];
+        while (*link) {
+            if ((*link)->env == env) {
+                KASSERT((*link)->maps == 0);
+                drop_grant(ft, link);
+            } else {
+                link = &(*link)->hash_next;
+            }
+        }
+    }
+    for (uint64_t i = 0; i < ft->nframes; i++) {
+        struct frame *f = &ft->frames[i];
+        if (f->owner == env && f->holders) {
+            KASSERT(f->owner_maps == 0);
+            f->owner = f->holders > 1 ? ENV_ORPHAN : env;
+            put_holder(ft, ft->base_pfn + i, f);
+        }
+    }
+    spin_unlock(&ft->lock);
+}
+
+int ft_adopt(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    int err = 0;
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    struct grant **link = f ? grant_link(ft, pfn, env) : NULL;
+    if (!f || env <= 0)
+        err = -EINVAL;
+    else if (!link || f->owner != ENV_ORPHAN || f->holders != 1)
+        err = -EPERM;
+    else {
+        struct grant *g = *link;
+        *link = g->hash_next;
+        f->owner = env;
+        f->owner_maps = (uint16_t)g->maps;
+        ft->ops->free_obj(g);
+    }
+    spin_unlock(&ft->lock);
+    return err;
+}
+
+unsigned ft_holders(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    unsigned n = f && rights_locked(ft, env, pfn) ? f->holders : 0;
+    spin_unlock(&ft->lock);
+    return n;
+}

@@ -1,0 +1,85 @@
+/*
+ * Frame ownership, grants and reference counts: the bookkeeping behind exo/frame.h, kept
+ * free of hardware so host tests can check every refusal path. One struct frame per managed
+ * physical frame; grants live in a hash table keyed by (frame, grantee).
+ *
+ * Holders of a frame: its owner (if it has not freed it) and every grantee. The frame goes
+ * back to the allocator when the last holder lets go. Mappings are counted per holder so a
+ * holder cannot let go of a frame it still maps.
+ */
+#ifndef EXO_FRAME_TABLE_H
+#define EXO_FRAME_TABLE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <lib/list.h>
+#include <lib/spinlock.h>
+#include <exo/types.h>
+
+#define ENV_NONE   0  /* frame is free */
+#define ENV_EXO    (-1) /* exo's own (page tables): never mappable */
+#define ENV_ORPHAN (-2) /* owner let go, grantees still hold it */
+
+struct frame {
+    envid_t owner;
+    uint16_t holders;    /* owner (unless ENV_ORPHAN) + grantees */
+    uint16_t owner_maps; /* mappings made on the owner's right */
+};
+
+struct grant {
+    uint64_t pfn;
+    envid_t env;
+    unsigned rights;
+    uint32_t maps;
+    struct grant *hash_next;
+};
+
+/* Where frames and bookkeeping memory come from (the buddy and slab in the kernel). */
+struct frame_table_ops {
+    int (*alloc_frames)(unsigned order, uint64_t *pfn); /* 0 or -ENOMEM */
+    void (*free_frame)(uint64_t pfn);                   /* one order-0 frame */
+    void (*zero_frame)(uint64_t pfn);
+    void *(*alloc_obj)(size_t size);
+    void (*free_obj)(void *p);
+};
+
+#define GRANT_BUCKETS 1024
+
+struct frame_table {
+    uint64_t base_pfn, nframes;
+    struct frame *frames;
+    struct grant *buckets[GRANT_BUCKETS];
+    const struct frame_table_ops *ops;
+    struct spinlock lock;
+    uint64_t free_count; /* frames not held by anyone (as far as this table knows) */
+};
+
+/* frames must have room for nframes entries; all start free. */
+void ft_init(struct frame_table *ft, uint64_t base_pfn, uint64_t nframes, struct frame *frames,
+             const struct frame_table_ops *ops);
+/* Allocates 2^order zeroed frames for owner (ENV_EXO allowed); each is then an independent
+ * order-0 frame. */
+int ft_alloc(struct frame_table *ft, envid_t owner, unsigned order, uint64_t *pfn);
+int ft_free(struct frame_table *ft, envid_t owner, uint64_t pfn);
+int ft_grant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee, unsigned rights);
+/* Drops grantee's grant; the caller must have unmapped it first (-EBUSY otherwise). */
+int ft_revoke(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee);
+int ft_release(struct frame_table *ft, envid_t grantee, uint64_t pfn);
+/* Rights env holds: READ|WRITE for the owner, the grant's rights for a grantee, else 0. */
+unsigned ft_rights(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* Counts a mapping of pfn by env (which must hold it with the prot's rights): 0, -EPERM. */
+int ft_map_get(struct frame_table *ft, envid_t env, uint64_t pfn, unsigned prot);
+/* Uncounts a mapping made by ft_map_get. */
+void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* Number of mappings env has of pfn. */
+uint32_t ft_maps(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* A grantee that is the last holder of an orphaned frame becomes its owner (so a
+ * copy-on-write writer can reuse the page): 0, -EPERM if others still hold it. */
+int ft_adopt(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* How many environments hold pfn (0 if env itself does not hold it). */
+unsigned ft_holders(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* Lets go of everything env holds (after the caller has unmapped all of env's pages). */
+void ft_release_env(struct frame_table *ft, envid_t env);
+bool ft_manages(const struct frame_table *ft, uint64_t pfn);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Environments and their address spaces. Each environment has its own EL0 address space
+ * (TTBR0, tagged with its own ASID). exo maps a page only if the environment holds the
+ * frame with the rights the protection needs (WRITE needs the write right); kernel
+ * addresses, exo's own frames and device memory can never be mapped. exo does every TLB
+ * invalidation itself, by ASID, broadcast to all CPUs (TLBI ...IS, the architecture's
+ * shootdown).
+ */
+#ifndef EXO_ENV_H
+#define EXO_ENV_H
+#include <exo/types.h>
+
+/* Creates an environment with an empty address space. */
+int exo_env_create(envid_t *env);
+/* Destroys env: unmaps everything, drops every grant it holds and every frame it owns
+ * (frames others still hold live on), frees its ramdisk bindings and its ASID. */
+int exo_env_destroy(envid_t env);
+
+int exo_map(envid_t env, uint64_t va, paddr_t pa, unsigned prot);
+/* Removes a mapping; -ENOENT if va is not mapped. */
+int exo_unmap(envid_t env, uint64_t va);
+int exo_protect(envid_t env, uint64_t va, unsigned prot);
+/* What va maps to: 0 and *pa, *prot, or -ENOENT. */
+int exo_query(envid_t env, uint64_t va, paddr_t *pa, unsigned *prot);
+
+#endif
