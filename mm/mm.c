@@ -1,2 +1,0 @@
-/* Placeholder translation unit until mm/ lands its allocators. */
-#include <mm/mm.h>
