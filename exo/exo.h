@@ -9,10 +9,16 @@
 #include <stdint.h>
 #include <lib/compiler.h>
 #include <lib/fdt.h>
+#include <exo/types.h>
 #include "arch/aarch64/sysreg.h"
 
-/* Per-CPU state, reached through TPIDR_EL1. */
+/* Per-CPU state, reached through TPIDR_EL1. The first four fields are used by run.S at
+ * fixed offsets (checked below). */
+struct exo_context;
 struct cpu_local {
+    uint64_t run_sp;                 /* kernel SP while EL0 runs (callee-saved regs there) */
+    struct exo_context *run_ctx;     /* where EL0's registers are saved on a trap */
+    uint64_t trap_esr, trap_far;     /* syndrome of the trap that ended the run */
     unsigned index;
     uint64_t mpidr;
     int lock_depth;          /* spinlocks held; an await with depth > 0 is a bug */
@@ -20,7 +26,15 @@ struct cpu_local {
     volatile bool online;
     uint64_t irq_count;
     uint64_t timer_ticks;
+    uint64_t slice_deadline; /* ns; 0 = none. The running environment's slice end */
+    uint64_t libos_deadline; /* ns; 0 = none. exo_timer_set_deadline */
+    bool slice_expired;
 };
+
+_Static_assert(offsetof(struct cpu_local, run_sp) == 0, "run.S");
+_Static_assert(offsetof(struct cpu_local, run_ctx) == 8, "run.S");
+_Static_assert(offsetof(struct cpu_local, trap_esr) == 16, "run.S");
+_Static_assert(offsetof(struct cpu_local, trap_far) == 24, "run.S");
 
 extern struct cpu_local cpus[MAX_CPUS];
 extern unsigned cpu_count;
@@ -117,13 +131,35 @@ void gic_eoi(uint32_t intid);
 void gic_send_sgi(unsigned cpu, uint32_t sgi);
 #define GIC_SPURIOUS 1023
 
-/* timer.c */
+/* timer.c: one hardware timer per CPU multiplexed between the slice and the libOS. */
 void timer_init(const struct boot_info *bi);
 void timer_cpu_init(void);
 uint64_t timer_now_ns(void);
-void timer_arm_ns(uint64_t delta_ns);
+void timer_set_slice(uint64_t deadline_ns); /* 0 cancels */
 void timer_irq(void);
 uint32_t timer_intid(void);
+
+/* irq.c */
+void handle_irq(void);
+#define SGI_STOP 1
+#define SGI_LIBOS 2
+
+/* mem.c / env.c */
+void mem_init(void);
+void env_init(void);
+bool env_exists(envid_t id);
+uint64_t env_ttbr0(envid_t id);
+void env_account(envid_t id, uint64_t ns);
+void env_unmap_frame(envid_t id, uint64_t pa);
+int exo_own_frame_alloc(uint64_t *pa);
+void exo_own_frame_free(uint64_t pa);
+void *exo_obj_alloc(size_t size);
+void exo_obj_free(void *p);
+void ramdisk_init(void);
+
+/* run.S */
+struct exo_context;
+int el0_run(struct exo_context *ctx);
 
 /* psci.c */
 int psci_cpu_on(uint64_t mpidr, uint64_t entry_phys, uint64_t context);

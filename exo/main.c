@@ -116,6 +116,9 @@ void exo_main(uint64_t dtb_phys, uint64_t image_phys)
                 (unsigned long)(boot_info.mem[i].base + boot_info.mem[i].size - 1));
     kprintf("\ncommand line: %s\n", boot_info.bootargs);
 
+    mem_init();
+    env_init();
+    ramdisk_init();
     gic_init(&boot_info);
     gic_cpu_init();
     timer_init(&boot_info);

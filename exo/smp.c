@@ -1,5 +1,6 @@
 /* Bringing up the secondary CPUs with PSCI CPU_ON; each initialises itself and reports. */
 #include <lib/kassert.h>
+#include <exo/cpu.h>
 #include "exo.h"
 #include "arch/aarch64/early.h"
 
@@ -21,7 +22,7 @@ void cpu_common_init(unsigned index)
 static bool timer_selftest(void)
 {
     uint64_t before = this_cpu()->timer_ticks;
-    timer_arm_ns(1000000);
+    exo_timer_set_deadline(timer_now_ns() + 1000000);
     uint64_t deadline = timer_now_ns() + 1000000000;
     while (READ_ONCE(this_cpu()->timer_ticks) == before && timer_now_ns() < deadline)
         __asm__ volatile("yield");

@@ -8,7 +8,6 @@
 #include "exo.h"
 #include "arch/aarch64/trapframe.h"
 
-#define SGI_STOP 1
 
 extern const uint64_t ksyms_count;
 extern const uint64_t ksyms_addrs[];
@@ -150,24 +149,6 @@ void panic_others_stop(void)
 void panic_stop(void)
 {
     machine_exit(1);
-}
-
-static void handle_irq(void)
-{
-    uint32_t intid = gic_ack();
-    if (intid >= GIC_SPURIOUS)
-        return;
-    this_cpu()->irq_count++;
-    if (intid == SGI_STOP) {
-        gic_eoi(intid);
-        for (;;)
-            __asm__ volatile("wfi");
-    }
-    if (intid == timer_intid())
-        timer_irq();
-    else if (intid == 32 + boot_info.uart_irq)
-        console_irq();
-    gic_eoi(intid);
 }
 
 void exo_trap_el1(struct trapframe *tf, int kind)

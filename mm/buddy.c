@@ -327,3 +327,17 @@ uint64_t bootmem_used(const struct bootmem *bm)
 {
     return bm->cur - bm->start;
 }
+
+void buddy_split(struct buddy *b, struct page *pg)
+{
+    (void)b;
+    KASSERT((pg->flags & PG_HEAD) && !(pg->flags & (PG_FREE | PG_RESERVED)));
+    unsigned order = pg->order;
+    for (uint64_t i = 1; i < (1UL << order); i++) {
+        pg[i].flags = PG_HEAD;
+        pg[i].order = 0;
+        pg[i].refcount = 1;
+        pg[i].priv = NULL;
+    }
+    pg->order = 0;
+}

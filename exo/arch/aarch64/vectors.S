@@ -1,7 +1,7 @@
 /*
  * Exception vectors. Exceptions taken from EL1 save a struct trapframe on the current stack
- * and call exo_trap_el1(tf, kind). Exceptions from EL0 are handled by the run loop
- * (run.S) once environments exist; until then they go the same way and are unexpected.
+ * and call exo_trap_el1(tf, kind). Synchronous exceptions and IRQs from EL0 end the
+ * current exo_run (run.S); FIQ/SError from EL0 and anything from AArch32 are unexpected.
  */
 #include "trapframe.h"
 
@@ -12,6 +12,14 @@
     stp     x0, x1, [sp, #16 * 0]
     mov     x1, #\kind
     b       el1_common
+    .endm
+
+    /* From EL0: SP is the kernel stack el0_run left; free x0/x1 and go to run.S. */
+    .macro el0slot kind
+    .balign 128
+    stp     x0, x1, [sp, #-16]!
+    mov     x1, #\kind
+    b       el0_trap
     .endm
 
     .section .text.vectors, "ax"
@@ -26,8 +34,8 @@ exception_vectors:
     vslot   TRAP_EL1H_IRQ
     vslot   TRAP_EL1H_FIQ
     vslot   TRAP_EL1H_SERROR
-    vslot   TRAP_EL0_SYNC
-    vslot   TRAP_EL0_IRQ
+    el0slot TRAP_EL0_SYNC
+    el0slot TRAP_EL0_IRQ
     vslot   TRAP_EL0_FIQ
     vslot   TRAP_EL0_SERROR
     vslot   TRAP_EL0_32

@@ -23,4 +23,10 @@ int exo_protect(envid_t env, uint64_t va, unsigned prot);
 /* What va maps to: 0 and *pa, *prot, or -ENOENT. */
 int exo_query(envid_t env, uint64_t va, paddr_t *pa, unsigned *prot);
 
+/* Copies between the libOS and env's memory through env's own page tables. -EFAULT if a
+ * page is not mapped (or, when writing, not writable): the libOS resolves the fault (demand
+ * paging, copy-on-write) and tries again. */
+int exo_copy_from_user(envid_t env, void *dst, uint64_t va, uint64_t len);
+int exo_copy_to_user(envid_t env, uint64_t va, const void *src, uint64_t len);
+
 #endif

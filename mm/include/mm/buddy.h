@@ -62,6 +62,9 @@ struct page *buddy_alloc_zone(struct buddy *b, unsigned zone, unsigned order);
 /* Frees a block returned by buddy_alloc (refcount is not checked). Freeing anything else
  * (a free block, a tail or reserved frame) panics. */
 void buddy_free(struct buddy *b, struct page *pg);
+/* Turns an allocated block of order n into 2^n allocated order-0 blocks, each freed on its
+ * own (freeing them all coalesces the block again). */
+void buddy_split(struct buddy *b, struct page *pg);
 /* Drops one reference; frees the block when it was the last. */
 void buddy_page_put(struct buddy *b, struct page *pg);
 
