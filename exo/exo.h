@@ -143,6 +143,7 @@ uint32_t timer_intid(void);
 void handle_irq(void);
 #define SGI_STOP 1
 #define SGI_LIBOS 2
+#define SGI_WAKE 3
 
 /* mem.c / env.c */
 void mem_init(void);

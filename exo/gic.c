@@ -108,6 +108,7 @@ void gic_cpu_init(void)
         mmio_write32(rd + GICR_IGROUPR0, 0xffffffff);
         for (unsigned i = 0; i < 32; i += 4)
             mmio_write32(rd + GICR_IPRIORITYR + i, PRIORITY * 0x01010101u);
+        mmio_write32(rd + GICR_ISENABLER0, 0xffff); /* SGIs */
         sysreg_write(ICC_SRE_EL1, sysreg_read(ICC_SRE_EL1) | 1);
         isb();
         sysreg_write(ICC_PMR_EL1, 0xff);
@@ -118,6 +119,7 @@ void gic_cpu_init(void)
         mmio_write32(gicd + GICD_IGROUPR, 0);
         for (unsigned i = 0; i < 32; i += 4)
             mmio_write32(gicd + GICD_IPRIORITYR + i, PRIORITY * 0x01010101u);
+        mmio_write32(gicd + GICD_ISENABLER, 0xffff); /* SGIs (banked per CPU) */
         mmio_write32(gicr_or_gicc + GICC_PMR, 0xff);
         mmio_write32(gicr_or_gicc + GICC_BPR, 0);
         mmio_write32(gicr_or_gicc + GICC_CTLR, 1); /* group 0 as IRQ */

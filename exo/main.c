@@ -8,6 +8,7 @@
  *   exo.test=fault  dereference an unmapped address (expects a decoded dump and status 1)
  *   exo.test=panic  call kpanic (expects PANIC and status 1)
  *   exo.test=echo   echo console input line by line until "quit" (interrupt-driven input)
+ *   exo.test=exo    exo's own tests with an EL0 program (exo/selftest.c)
  */
 #include <string.h>
 #include <lib/fdt.h>
@@ -19,6 +20,7 @@
 
 struct boot_info boot_info;
 unsigned cpus_online(void);
+void exo_selftest(void);
 
 /* Value of "key=value" in the command line, copied into buf; false if absent. */
 static bool cmdline_get(const char *key, char *buf, size_t size)
@@ -97,6 +99,8 @@ static void run_boot_test(const char *test)
         kpanic("exo.test=panic requested");
     } else if (!strcmp(test, "echo")) {
         echo_test();
+    } else if (!strcmp(test, "exo")) {
+        exo_selftest();
     } else {
         kprintf("exo.test=%s: unknown test\n", test);
         machine_exit(3);

@@ -1,10 +1,12 @@
 /* Bringing up the secondary CPUs with PSCI CPU_ON; each initialises itself and reports. */
+#include <lib/errno.h>
 #include <lib/kassert.h>
 #include <exo/cpu.h>
 #include "exo.h"
 #include "arch/aarch64/early.h"
 
 struct cpu_local cpus[MAX_CPUS];
+static void (*start_fn[MAX_CPUS])(void);
 unsigned cpu_count = 1;
 
 /* Runs on every CPU right after its MMU is on (boot.S): vectors and per-CPU pointer. */
@@ -46,8 +48,26 @@ void exo_secondary_main(unsigned index)
     irq_enable();
     cpu_report();
     __atomic_store_n(&cpus[index].online, true, __ATOMIC_RELEASE);
-    for (;;)
+    for (;;) {
+        void (*fn)(void) = __atomic_exchange_n(&start_fn[index], NULL, __ATOMIC_ACQ_REL);
+        if (fn) {
+            irq_enable();
+            fn();
+        }
         __asm__ volatile("wfi");
+    }
+}
+
+int exo_cpu_start(unsigned cpu, void (*fn)(void))
+{
+    if (cpu == 0 || cpu >= cpu_count || !cpus[cpu].online || !fn)
+        return -EINVAL;
+    void (*expected)(void) = NULL;
+    if (!__atomic_compare_exchange_n(&start_fn[cpu], &expected, fn, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return -EBUSY;
+    gic_send_sgi(cpu, SGI_WAKE);
+    return 0;
 }
 
 void smp_boot(void)

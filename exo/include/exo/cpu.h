@@ -64,6 +64,9 @@ int exo_irq_set_handler(unsigned intid, exo_irq_fn fn);
 /* The console receive interrupt number. */
 unsigned exo_console_irq(void);
 
+/* Runs fn on an idle secondary CPU (on its boot stack, interrupts enabled). -EBUSY if it
+ * already has work, -EINVAL for the boot CPU or a CPU that is not online. */
+int exo_cpu_start(unsigned cpu, void (*fn)(void));
 /* Waits for an interrupt (idle). */
 void exo_cpu_idle(void);
 /* Interrupt masking on this CPU for the libOS's own critical sections. */

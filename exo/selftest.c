@@ -1,0 +1,264 @@
+/*
+ * exo's in-guest self tests (exo.test=exo): an EL0 program (tests/kernel/el0test.S) runs in
+ * its own environments and shows that the secure bindings hold. Prints one line per check
+ * and "exo selftest: N passed, N failed"; the machine exits non-zero on any failure.
+ */
+#include <string.h>
+#include <exo/cpu.h>
+#include <exo/env.h>
+#include <exo/frame.h>
+#include <exo/ramdisk.h>
+#include <lib/errno.h>
+#include <lib/kassert.h>
+#include "exo.h"
+#include "frame_table.h"
+
+#define TEXT_VA  0x400000UL
+#define DATA_VA  0x500000UL
+#define UNMAPPED 0x10000000UL
+
+extern const char el0test_start[], el0test_end[];
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                                       \
+    do {                                                                                       \
+        if (cond) {                                                                            \
+            passed++;                                                                          \
+        } else {                                                                               \
+            failed++;                                                                          \
+            kprintf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond);                            \
+            kprintf(__VA_ARGS__);                                                              \
+            kprintf("\n");                                                                     \
+        }                                                                                      \
+    } while (0)
+
+struct prog {
+    envid_t env;
+    paddr_t text, data;
+};
+
+/* An environment with the test program at TEXT_VA (RX) and one data page at DATA_VA. */
+static int prog_create(struct prog *p)
+{
+    int err = exo_env_create(&p->env);
+    if (err)
+        return err;
+    if ((err = exo_frame_alloc(p->env, 0, &p->text)) || (err = exo_frame_alloc(p->env, 0, &p->data)))
+        return err;
+    memcpy(exo_frame_kva(p->env, p->text), el0test_start, (size_t)(el0test_end - el0test_start));
+    if ((err = exo_map(p->env, TEXT_VA, p->text, EXO_PROT_READ | EXO_PROT_EXEC)))
+        return err;
+    return exo_map(p->env, DATA_VA, p->data, EXO_PROT_READ | EXO_PROT_WRITE);
+}
+
+static void ctx_init(struct exo_context *ctx, uint64_t mode, uint64_t a1, uint64_t a2)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->pc = TEXT_VA;
+    ctx->sp = DATA_VA + 4096;
+    ctx->x[0] = mode;
+    ctx->x[1] = a1;
+    ctx->x[2] = a2;
+}
+
+/* Runs until the program stops for something other than an interrupt. */
+static void run_until_stop(struct prog *p, struct exo_context *ctx, uint64_t slice,
+                           struct exo_stop *stop)
+{
+    do {
+        KASSERT(!exo_run(p->env, ctx, slice, stop));
+    } while (stop->reason == EXO_STOP_INTERRUPT);
+}
+
+static void test_own_pages(void)
+{
+    struct prog p;
+    struct exo_context ctx;
+    struct exo_stop stop;
+    CHECK(!prog_create(&p), "setup");
+    ctx_init(&ctx, 1, DATA_VA, 0);
+    run_until_stop(&p, &ctx, 10000000, &stop);
+    uint64_t want = 512 * 7 + 3 * (511 * 512 / 2);
+    CHECK(stop.reason == EXO_STOP_SYSCALL && ctx.x[0] == want, "reason %d x0 %lu", stop.reason,
+          (unsigned long)ctx.x[0]);
+    CHECK(ctx.pc == TEXT_VA + 0x6c || ctx.pc > TEXT_VA, "pc after svc %#lx", (unsigned long)ctx.pc);
+    uint64_t *data = exo_frame_kva(p.env, p.data);
+    CHECK(data[511] == 7 + 3 * 511, "libOS sees the page: %lu", (unsigned long)data[511]);
+    CHECK(!exo_env_destroy(p.env), "destroy");
+}
+
+static void test_faults_come_back(void)
+{
+    struct prog p;
+    struct exo_context ctx;
+    struct exo_stop stop;
+    CHECK(!prog_create(&p), "setup");
+    ctx_init(&ctx, 2, UNMAPPED, 0);
+    run_until_stop(&p, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_FAULT && stop.addr == UNMAPPED &&
+              stop.fault_kind == EXO_FAULT_TRANSLATION && stop.access == EXO_PROT_READ,
+          "unmapped: reason %d addr %#lx kind %d access %u", stop.reason,
+          (unsigned long)stop.addr, stop.fault_kind, stop.access);
+    ctx_init(&ctx, 2, KIMAGE_VA, 0);
+    run_until_stop(&p, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_FAULT && stop.addr == KIMAGE_VA, "kernel address: reason %d addr %#lx",
+          stop.reason, (unsigned long)stop.addr);
+    ctx_init(&ctx, 6, TEXT_VA, 0); /* write to its own read-only text */
+    run_until_stop(&p, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_FAULT && stop.fault_kind == EXO_FAULT_PERMISSION &&
+              stop.access == EXO_PROT_WRITE,
+          "write to RX page: reason %d kind %d access %u", stop.reason, stop.fault_kind, stop.access);
+    ctx_init(&ctx, 99, 0, 0); /* unknown mode: returns -1 */
+    ctx.pc = DATA_VA;          /* jump to a non-executable page */
+    run_until_stop(&p, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_FAULT && stop.access == EXO_PROT_EXEC && stop.addr == DATA_VA,
+          "execute NX page: reason %d access %u", stop.reason, stop.access);
+    CHECK(!exo_env_destroy(p.env), "destroy");
+}
+
+static void test_map_refusals(void)
+{
+    struct prog a, b;
+    CHECK(!prog_create(&a) && !prog_create(&b), "setup");
+    paddr_t foreign = a.data;
+    CHECK(exo_map(b.env, 0x600000, foreign, EXO_PROT_READ) == -EPERM, "another env's frame");
+    CHECK(exo_map(b.env, 0x600000, virt_to_phys(el0test_start), EXO_PROT_READ) == -EPERM,
+          "kernel image frame");
+    CHECK(exo_map(b.env, 0x600000, boot_info.uart_base, EXO_PROT_READ) == -EPERM,
+          "device memory");
+    uint64_t own;
+    KASSERT(!exo_own_frame_alloc(&own));
+    CHECK(exo_map(b.env, 0x600000, own, EXO_PROT_READ) == -EPERM, "exo's own frame");
+    exo_own_frame_free(own);
+    CHECK(exo_map(b.env, KIMAGE_VA, b.data, EXO_PROT_READ) == -EINVAL, "kernel VA");
+    CHECK(exo_map(b.env, EXO_USER_MAX, b.data, EXO_PROT_READ) == -EINVAL, "VA beyond 48 bits");
+    CHECK(exo_map(b.env, 0x600001, b.data, EXO_PROT_READ) == -EINVAL, "unaligned VA");
+    CHECK(exo_map(b.env, DATA_VA, b.data, EXO_PROT_READ) == -EEXIST, "already mapped");
+    CHECK(exo_map(EXO_ENV_LIBOS, 0x600000, b.data, EXO_PROT_READ) == -EINVAL, "libOS env");
+    CHECK(exo_frame_free(b.env, a.text) == -EPERM, "free another env's frame");
+    CHECK(exo_frame_free(a.env, a.data) == -EBUSY, "free a mapped frame");
+    /* A read-only grant maps read-only, never writable. */
+    CHECK(!exo_frame_grant(a.env, a.data, b.env, EXO_RIGHT_READ), "grant");
+    CHECK(exo_map(b.env, 0x600000, foreign, EXO_PROT_READ | EXO_PROT_WRITE) == -EPERM,
+          "write map of read-only grant");
+    CHECK(!exo_map(b.env, 0x600000, foreign, EXO_PROT_READ), "read map of grant");
+    CHECK(exo_protect(b.env, 0x600000, EXO_PROT_READ | EXO_PROT_WRITE) == -EPERM,
+          "protect up to write");
+    struct exo_context ctx;
+    struct exo_stop stop;
+    ctx_init(&ctx, 2, 0x600000, 0);
+    ((uint64_t *)exo_frame_kva(a.env, a.data))[0] = 0x5eed;
+    run_until_stop(&b, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_SYSCALL && ctx.x[0] == 0x5eed, "b reads a's granted page: %#lx",
+          (unsigned long)ctx.x[0]);
+    CHECK(!exo_frame_revoke(a.env, a.data, b.env), "revoke unmaps and drops the grant");
+    paddr_t pa;
+    unsigned prot;
+    CHECK(exo_query(b.env, 0x600000, &pa, &prot) == -ENOENT, "revoked page is unmapped");
+    CHECK(!exo_env_destroy(a.env) && !exo_env_destroy(b.env), "destroy");
+    CHECK(exo_map(a.env, 0x600000, a.data, EXO_PROT_READ) == -EINVAL, "destroyed env");
+}
+
+static void test_destroy_returns_frames(void)
+{
+    struct exo_mem_stats before, after;
+    exo_mem_stats(&before);
+    struct prog p;
+    CHECK(!prog_create(&p), "setup");
+    for (int i = 0; i < 64; i++) {
+        paddr_t pa;
+        KASSERT(!exo_frame_alloc(p.env, 0, &pa));
+        KASSERT(!exo_map(p.env, 0x10000000 + i * 0x200000UL, pa, EXO_PROT_READ));
+    }
+    CHECK(!exo_env_destroy(p.env), "destroy");
+    exo_mem_stats(&after);
+    CHECK(after.free_frames == before.free_frames, "free frames %lu -> %lu",
+          (unsigned long)before.free_frames, (unsigned long)after.free_frames);
+}
+
+static void test_slice_ends_on_time(void)
+{
+    struct prog p;
+    struct exo_context ctx;
+    struct exo_stop stop;
+    CHECK(!prog_create(&p), "setup");
+    ctx_init(&ctx, 3, 0, 0);
+    const uint64_t slice = 2000000;
+    uint64_t start = exo_time_ns();
+    run_until_stop(&p, &ctx, slice, &stop);
+    uint64_t took = exo_time_ns() - start;
+    kprintf("slice of %lu us ended after %lu us\n", (unsigned long)slice / 1000,
+            (unsigned long)took / 1000);
+    CHECK(stop.reason == EXO_STOP_SLICE && took >= slice && took < slice + 20000000,
+          "reason %d took %lu ns", stop.reason, (unsigned long)took);
+    CHECK(!exo_env_destroy(p.env), "destroy");
+}
+
+/* FP/SIMD state survives preemption: a checker and a clobberer share each CPU. */
+static volatile int fp_done[MAX_CPUS], fp_result[MAX_CPUS], fp_preemptions[MAX_CPUS];
+
+static void fp_worker(void)
+{
+    unsigned cpu = exo_cpu_id();
+    struct prog check, clobber;
+    struct exo_context cc, kc;
+    struct exo_stop stop;
+    KASSERT(!prog_create(&check) && !prog_create(&clobber));
+    ctx_init(&cc, 4, 1000 * (cpu + 1), 100000);
+    ctx_init(&kc, 5, 0xdead0000 + cpu, 0);
+    int preempted = 0;
+    for (;;) {
+        KASSERT(!exo_run(check.env, &cc, 200000, &stop));
+        if (stop.reason == EXO_STOP_SYSCALL)
+            break;
+        if (stop.reason != EXO_STOP_SLICE && stop.reason != EXO_STOP_INTERRUPT) {
+            cc.x[0] = 1000 + stop.reason;
+            break;
+        }
+        preempted++;
+        KASSERT(!exo_run(clobber.env, &kc, 100000, &stop));
+    }
+    fp_result[cpu] = (int)cc.x[0];
+    fp_preemptions[cpu] = preempted;
+    KASSERT(!exo_env_destroy(check.env) && !exo_env_destroy(clobber.env));
+    __atomic_store_n(&fp_done[cpu], 1, __ATOMIC_RELEASE);
+}
+
+static void test_fp_survives_preemption(void)
+{
+    for (unsigned i = 1; i < cpu_count; i++)
+        CHECK(!exo_cpu_start(i, fp_worker), "start cpu%u", i);
+    fp_worker();
+    for (unsigned i = 0; i < cpu_count; i++) {
+        while (!__atomic_load_n(&fp_done[i], __ATOMIC_ACQUIRE))
+            ;
+        kprintf("cpu%u: FP check %s after %d preemptions\n", i, fp_result[i] ? "FAILED" : "ok",
+                fp_preemptions[i]);
+        CHECK(fp_result[i] == 0 && fp_preemptions[i] >= 3, "cpu%u result %d preemptions %d", i,
+              fp_result[i], fp_preemptions[i]);
+    }
+}
+
+static void test_ramdisk_needs_binding(void)
+{
+    envid_t e;
+    KASSERT(!exo_env_create(&e));
+    char buf[EXO_BLOCK_SIZE];
+    CHECK(exo_ramdisk_read(e, 1, 0, 1, buf) == -EINVAL, "read without a binding");
+    CHECK(exo_ramdisk_bind(e, exo_ramdisk_blocks(), 1, EXO_RIGHT_READ) == -EINVAL,
+          "bind beyond the disk");
+    CHECK(!exo_env_destroy(e), "destroy");
+}
+
+void exo_selftest(void)
+{
+    test_own_pages();
+    test_faults_come_back();
+    test_map_refusals();
+    test_destroy_returns_frames();
+    test_slice_ends_on_time();
+    test_ramdisk_needs_binding();
+    test_fp_survives_preemption();
+    kprintf("exo selftest: %d passed, %d failed\n", passed, failed);
+    machine_exit(failed ? 1 : 0);
+}
