@@ -34,3 +34,66 @@ void expect_panic(void (*fn)(void *arg), void *arg, const char *expect)
     if (!strstr(buf, expect))
         fail_msg("panic message lacks \"%s\": %s", expect, buf);
 }
+
+struct buddy test_buddy;
+struct slab_page_source test_src;
+unsigned test_cpu;
+static struct buddy_slab_ctx test_ctx;
+static char *arena;
+static size_t arena_size;
+static struct page *arena_pages;
+
+unsigned __wrap_platform_cpu_id(void);
+unsigned __wrap_platform_cpu_id(void)
+{
+    return test_cpu;
+}
+
+void *test_p2v(uint64_t pa)
+{
+    assert_true(pa >= TEST_PHYS_BASE && pa - TEST_PHYS_BASE < arena_size);
+    return arena + (pa - TEST_PHYS_BASE);
+}
+
+uint64_t test_v2p(const void *va)
+{
+    const char *p = va;
+    if (p < arena || p >= arena + arena_size)
+        return 0; /* no frame: lookups give NULL */
+    return TEST_PHYS_BASE + (uint64_t)(p - arena);
+}
+
+void test_mem_init(size_t size)
+{
+    test_mem_fini();
+    arena_size = size;
+    void *mem = NULL;
+    assert_int_equal(posix_memalign(&mem, 4UL << 20, size), 0);
+    arena = mem;
+    arena_pages = malloc(buddy_meta_bytes(size));
+    assert_non_null(arena_pages);
+    buddy_init(&test_buddy);
+    assert_int_equal(buddy_add_zone(&test_buddy, "test", TEST_PHYS_BASE, size, arena_pages), 0);
+    test_ctx.buddy = &test_buddy;
+    test_ctx.phys_to_virt = test_p2v;
+    test_ctx.virt_to_phys = test_v2p;
+    buddy_slab_source(&test_src, &test_ctx);
+    kmem_init(&test_src);
+    test_cpu = 0;
+}
+
+void test_mem_fini(void)
+{
+    free(arena);
+    free(arena_pages);
+    arena = NULL;
+    arena_pages = NULL;
+    arena_size = 0;
+}
+
+size_t test_free_pages(void)
+{
+    struct buddy_stats s;
+    buddy_stats(&test_buddy, &s);
+    return s.free_pages;
+}

@@ -11,4 +11,21 @@
  * of SIGABRT (kpanic/KASSERT on the host) with a message containing `expect`. */
 void expect_panic(void (*fn)(void *arg), void *arg, const char *expect);
 
+#include <mm/buddy.h>
+#include <mm/slab.h>
+
+/* Fake physical memory: an aligned host arena at TEST_PHYS_BASE, managed by test_buddy,
+ * with kmem_init over it. */
+#define TEST_PHYS_BASE 0x40000000UL
+extern struct buddy test_buddy;
+extern struct slab_page_source test_src;
+/* CPU that platform_cpu_id() reports (tests link with --wrap=platform_cpu_id). */
+extern unsigned test_cpu;
+
+void test_mem_init(size_t size);
+void test_mem_fini(void);
+void *test_p2v(uint64_t pa);
+uint64_t test_v2p(const void *va);
+size_t test_free_pages(void);
+
 #endif
