@@ -1,6 +1,6 @@
 /*
  * Environments and their EL0 address spaces (exo/env.h). Each environment has a 4-level
- * TTBR0 table tree made of exo's own frames and a unique ASID (its slot number + 1), so
+ * TTBR0 table tree (mm/pgtable.c) made of exo's own frames and a unique ASID (its slot number + 1), so
  * switching environments never needs a TLB flush; unmap and protect invalidate one page by
  * ASID with a broadcast TLBI, which reaches every CPU.
  */
@@ -11,6 +11,7 @@
 #include <lib/kassert.h>
 #include <lib/spinlock.h>
 #include <mm/mm.h>
+#include <mm/pgtable.h>
 #include <mm/pte.h>
 #include "exo.h"
 #include "frame_table.h"
@@ -20,7 +21,7 @@
 
 struct env {
     envid_t id;       /* 0: slot free */
-    uint64_t root_pa; /* level-0 table */
+    struct pgtable pt; /* EL0 tables, made of exo's own frames */
     struct spinlock lock;
     uint64_t run_ns;  /* CPU time used */
 };
@@ -53,7 +54,7 @@ uint64_t env_ttbr0(envid_t id)
 {
     struct env *e = env_get(id);
     KASSERT(e);
-    return e->root_pa | (uint64_t)env_asid(e) << 48;
+    return e->pt.root | (uint64_t)env_asid(e) << 48;
 }
 
 void env_account(envid_t id, uint64_t ns)
@@ -63,18 +64,39 @@ void env_account(envid_t id, uint64_t ns)
         __atomic_add_fetch(&e->run_ns, ns, __ATOMIC_RELAXED);
 }
 
+static uint64_t pt_alloc_table(void *ctx)
+{
+    (void)ctx;
+    uint64_t pa;
+    return exo_own_frame_alloc(&pa) ? 0 : pa;
+}
+
+static void pt_free_table(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    exo_own_frame_free(pa);
+}
+
+static void *pt_phys_to_virt(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    return phys_to_virt(pa);
+}
+
+static const struct pt_ops env_pt_ops = {pt_alloc_table, pt_free_table, pt_phys_to_virt, NULL};
+
 /* Creates the slot: libos is true only for EXO_ENV_LIBOS at boot. */
 static int env_create_slot(envid_t *out, bool libos)
 {
-    uint64_t root;
-    if (!libos && exo_own_frame_alloc(&root))
+    struct pgtable pt = {0};
+    if (!libos && pt_init(&pt, &env_pt_ops))
         return -ENOMEM;
     int err = -ENOMEM;
     spin_lock(&envs_lock);
     for (int i = libos ? 1 : 2; i < MAX_ENVS; i++) {
         if (envs[i].id == 0) {
             envid_t id = libos ? EXO_ENV_LIBOS : (envid_t)(generation++ * MAX_ENVS + i);
-            envs[i].root_pa = libos ? 0 : root;
+            envs[i].pt = pt;
             envs[i].run_ns = 0;
             spin_init(&envs[i].lock, "env");
             WRITE_ONCE(envs[i].id, id);
@@ -87,7 +109,7 @@ static int env_create_slot(envid_t *out, bool libos)
     }
     spin_unlock(&envs_lock);
     if (err && !libos)
-        exo_own_frame_free(root);
+        pt_destroy(&pt);
     return err;
 }
 
@@ -114,44 +136,20 @@ static void tlb_flush_asid(const struct env *e)
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" ::"r"(arg) : "memory");
 }
 
-/* The level-3 entry for va, creating tables on the way if create; NULL if absent or out
- * of memory. Env lock held. */
-static pte_t *walk(struct env *e, uint64_t va, bool create)
+static unsigned exo_to_mm_prot(unsigned prot)
 {
-    pte_t *table = phys_to_virt(e->root_pa);
-    for (int level = 0; level < 3; level++) {
-        pte_t *entry = &table[PT_INDEX(va, level)];
-        if (!pte_is_valid(*entry)) {
-            uint64_t pa;
-            if (!create || exo_own_frame_alloc(&pa))
-                return NULL;
-            dsb(ishst);
-            *entry = pa | PTE_TABLE;
-        }
-        table = phys_to_virt(pte_addr(*entry));
-    }
-    return &table[PT_INDEX(va, 3)];
+    unsigned p = MM_PROT_USER | MM_PROT_READ;
+    if (prot & EXO_PROT_WRITE)
+        p |= MM_PROT_WRITE;
+    if (prot & EXO_PROT_EXEC)
+        p |= MM_PROT_EXEC;
+    return p;
 }
 
-static pte_t prot_to_pte(uint64_t pa, unsigned prot)
+static unsigned mm_to_exo_prot(unsigned p)
 {
-    pte_t pte = pa | PTE_PAGE | PTE_AF | PTE_SH_INNER | PTE_NG | PTE_ATTRIDX(MT_NORMAL) |
-                PTE_USER | PTE_PXN;
-    if (!(prot & EXO_PROT_WRITE))
-        pte |= PTE_RDONLY;
-    if (!(prot & EXO_PROT_EXEC))
-        pte |= PTE_UXN;
-    return pte;
-}
-
-static unsigned pte_to_prot(pte_t pte)
-{
-    unsigned prot = EXO_PROT_READ;
-    if (!(pte & PTE_RDONLY))
-        prot |= EXO_PROT_WRITE;
-    if (!(pte & PTE_UXN))
-        prot |= EXO_PROT_EXEC;
-    return prot;
+    return EXO_PROT_READ | (p & MM_PROT_WRITE ? EXO_PROT_WRITE : 0) |
+           (p & MM_PROT_EXEC ? EXO_PROT_EXEC : 0);
 }
 
 static bool user_va_ok(uint64_t va)
@@ -176,13 +174,7 @@ int exo_map(envid_t id, uint64_t va, paddr_t pa, unsigned prot)
     if (err)
         return err;
     spin_lock(&e->lock);
-    pte_t *pte = walk(e, va, true);
-    if (!pte)
-        err = -ENOMEM;
-    else if (pte_is_valid(*pte))
-        err = -EEXIST;
-    else
-        *pte = prot_to_pte(pa, prot);
+    err = pt_map(&e->pt, va, pa, PAGE_SIZE, exo_to_mm_prot(prot), 0);
     dsb(ishst);
     isb();
     spin_unlock(&e->lock);
@@ -197,17 +189,16 @@ int exo_unmap(envid_t id, uint64_t va)
     if (!e || !user_va_ok(va))
         return -EINVAL;
     spin_lock(&e->lock);
-    pte_t *pte = walk(e, va, false);
-    pte_t old = pte ? *pte : 0;
-    if (pte_is_valid(old)) {
-        *pte = 0;
+    uint64_t pa;
+    int err = pt_translate(&e->pt, va, &pa);
+    if (!err) {
+        KASSERT(!pt_unmap(&e->pt, va, PAGE_SIZE, NULL, NULL));
         tlb_flush_page(e, va);
     }
     spin_unlock(&e->lock);
-    if (!pte_is_valid(old))
-        return -ENOENT;
-    ft_map_put(&frame_table, id, pte_addr(old) >> PAGE_SHIFT);
-    return 0;
+    if (!err)
+        ft_map_put(&frame_table, id, pa >> PAGE_SHIFT);
+    return err;
 }
 
 int exo_protect(envid_t id, uint64_t va, unsigned prot)
@@ -216,21 +207,18 @@ int exo_protect(envid_t id, uint64_t va, unsigned prot)
     if (!e || !user_va_ok(va) || !prot_ok(prot))
         return -EINVAL;
     spin_lock(&e->lock);
-    pte_t *pte = walk(e, va, false);
-    int err = 0;
-    if (!pte || !pte_is_valid(*pte)) {
-        err = -ENOENT;
-    } else {
-        uint64_t pa = pte_addr(*pte);
+    uint64_t pa;
+    int err = pt_translate(&e->pt, va, &pa);
+    if (!err) {
         unsigned need = (prot & EXO_PROT_WRITE) ? EXO_RIGHT_READ | EXO_RIGHT_WRITE : EXO_RIGHT_READ;
         if ((ft_rights(&frame_table, id, pa >> PAGE_SHIFT) & need) != need) {
             err = -EPERM;
         } else {
-            *pte = 0; /* break before make */
+            /* pt_protect rewrites the live entry in place; the flush after it removes the
+             * old permissions from every TLB (a permission change needs no break-before-make
+             * for a page descriptor keeping its output address). */
+            KASSERT(!pt_protect(&e->pt, va, PAGE_SIZE, exo_to_mm_prot(prot)));
             tlb_flush_page(e, va);
-            *pte = prot_to_pte(pa, prot);
-            dsb(ishst);
-            isb();
         }
     }
     spin_unlock(&e->lock);
@@ -243,58 +231,58 @@ int exo_query(envid_t id, uint64_t va, paddr_t *pa, unsigned *prot)
     if (!e || !user_va_ok(va))
         return -EINVAL;
     spin_lock(&e->lock);
-    pte_t *pte = walk(e, va, false);
-    int err = pte && pte_is_valid(*pte) ? 0 : -ENOENT;
+    pte_t pte;
+    int level;
+    int err = pt_lookup(&e->pt, va, &pte, &level);
     if (!err) {
-        *pa = pte_addr(*pte);
-        *prot = pte_to_prot(*pte);
+        *pa = pte_addr(pte);
+        *prot = mm_to_exo_prot(pt_attrs_to_prot(pte));
     }
     spin_unlock(&e->lock);
     return err;
 }
 
-/* Unmaps every page of e that maps frame pa (for revoke): a walk of the whole tree. */
-static void unmap_frame_in(struct env *e, pte_t *table, int level, uint64_t va_base, uint64_t pa)
+struct unmap_frame_arg {
+    struct env *e;
+    uint64_t pa;
+    uint64_t found[16];
+    int n;
+};
+
+static void collect_frame(void *arg, uint64_t va, pte_t *pte, int level)
 {
-    for (int i = 0; i < PT_ENTRIES; i++) {
-        if (!pte_is_valid(table[i]))
-            continue;
-        uint64_t va = va_base | (uint64_t)i << PT_LEVEL_SHIFT(level);
-        if (level < 3) {
-            unmap_frame_in(e, phys_to_virt(pte_addr(table[i])), level + 1, va, pa);
-        } else if (pte_addr(table[i]) == pa) {
-            table[i] = 0;
-            tlb_flush_page(e, va);
-            ft_map_put(&frame_table, e->id, pa >> PAGE_SHIFT);
-        }
-    }
+    struct unmap_frame_arg *a = arg;
+    if (level == 3 && pte_addr(*pte) == a->pa && a->n < 16)
+        a->found[a->n++] = va;
 }
 
+/* Unmaps every page of env that maps frame pa (revoke): walks the whole address space. */
 void env_unmap_frame(envid_t id, uint64_t pa)
 {
     struct env *e = env_get(id);
-    if (!e || !e->root_pa)
+    if (!e || !e->pt.root)
         return;
-    spin_lock(&e->lock);
-    unmap_frame_in(e, phys_to_virt(e->root_pa), 0, 0, pa);
-    spin_unlock(&e->lock);
+    struct unmap_frame_arg a;
+    do {
+        a.e = e;
+        a.pa = pa;
+        a.n = 0;
+        spin_lock(&e->lock);
+        pt_walk(&e->pt, 0, EXO_USER_MAX, collect_frame, &a);
+        for (int i = 0; i < a.n; i++) {
+            KASSERT(!pt_unmap(&e->pt, a.found[i], PAGE_SIZE, NULL, NULL));
+            tlb_flush_page(e, a.found[i]);
+            ft_map_put(&frame_table, id, pa >> PAGE_SHIFT);
+        }
+        spin_unlock(&e->lock);
+    } while (a.n == 16);
 }
 
-/* Unmaps everything under table and frees the tables (not the root). Env lock held. */
-static void teardown(struct env *e, pte_t *table, int level)
+static void put_mapping(void *arg, uint64_t va, pte_t *pte, int level)
 {
-    for (int i = 0; i < PT_ENTRIES; i++) {
-        pte_t pte = table[i];
-        if (!pte_is_valid(pte))
-            continue;
-        table[i] = 0;
-        if (level < 3) {
-            teardown(e, phys_to_virt(pte_addr(pte)), level + 1);
-            exo_own_frame_free(pte_addr(pte));
-        } else {
-            ft_map_put(&frame_table, e->id, pte_addr(pte) >> PAGE_SHIFT);
-        }
-    }
+    (void)va;
+    KASSERT(level == 3);
+    ft_map_put(&frame_table, ((struct env *)arg)->id, pte_addr(*pte) >> PAGE_SHIFT);
 }
 
 int exo_env_destroy(envid_t id)
@@ -303,12 +291,12 @@ int exo_env_destroy(envid_t id)
     if (!e || id == EXO_ENV_LIBOS)
         return -EINVAL;
     spin_lock(&e->lock);
-    teardown(e, phys_to_virt(e->root_pa), 0);
+    KASSERT(!pt_unmap(&e->pt, 0, EXO_USER_MAX, put_mapping, e));
     tlb_flush_asid(e);
+    pt_destroy(&e->pt);
     spin_unlock(&e->lock);
     ft_release_env(&frame_table, id);
     rd_unbind_env(&ramdisk, id);
-    exo_own_frame_free(e->root_pa);
     spin_lock(&envs_lock);
     WRITE_ONCE(e->id, 0);
     spin_unlock(&envs_lock);
@@ -318,10 +306,11 @@ int exo_env_destroy(envid_t id)
 /* Kernel address of the byte at va in e, if mapped (and writable when write). */
 static uint8_t *user_byte(struct env *e, uint64_t va, bool write)
 {
-    pte_t *pte = walk(e, va & ~(PAGE_SIZE - 1), false);
-    if (!pte || !pte_is_valid(*pte) || (write && (*pte & PTE_RDONLY)))
+    pte_t pte;
+    int level;
+    if (pt_lookup(&e->pt, va & ~(PAGE_SIZE - 1), &pte, &level) || (write && (pte & PTE_RDONLY)))
         return NULL;
-    return (uint8_t *)phys_to_virt(pte_addr(*pte)) + (va & (PAGE_SIZE - 1));
+    return (uint8_t *)phys_to_virt(pte_addr(pte)) + (va & (PAGE_SIZE - 1));
 }
 
 /* Copies len bytes between kbuf and env's va, page by page, under the env lock. */

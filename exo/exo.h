@@ -154,8 +154,6 @@ void env_account(envid_t id, uint64_t ns);
 void env_unmap_frame(envid_t id, uint64_t pa);
 int exo_own_frame_alloc(uint64_t *pa);
 void exo_own_frame_free(uint64_t pa);
-void *exo_obj_alloc(size_t size);
-void exo_obj_free(void *p);
 void ramdisk_init(void);
 
 /* run.S */

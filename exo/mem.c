@@ -10,6 +10,7 @@
 #include <lib/format.h>
 #include <lib/kassert.h>
 #include <mm/buddy.h>
+#include <mm/slab.h>
 #include "exo.h"
 #include "frame_table.h"
 
@@ -83,35 +84,24 @@ static void ops_zero(uint64_t pfn)
     memset(phys_to_virt(pfn << PAGE_SHIFT), 0, PAGE_SIZE);
 }
 
-/* exo's small objects (grants, environments) until the slab allocator is wired in: one
- * buddy page each, from exo's own frames. */
+/* exo's small objects (grants) come from the slab allocator over the buddy. */
 static void *ops_alloc_obj(size_t size)
 {
-    KASSERT(size <= PAGE_SIZE);
-    struct page *pg = buddy_alloc(&buddy, 0);
-    return pg ? phys_to_virt(buddy_page_to_pa(&buddy, pg)) : NULL;
+    return kmalloc(size);
 }
 
 static void ops_free_obj(void *p)
 {
-    buddy_free(&buddy, buddy_pa_to_page(&buddy, virt_to_phys(p)));
+    kfree(p);
+}
+
+static uint64_t linear_virt_to_phys(const void *va)
+{
+    return virt_to_phys(va);
 }
 
 static const struct frame_table_ops ft_ops = {ops_alloc, ops_free, ops_zero, ops_alloc_obj,
                                               ops_free_obj};
-
-void *exo_obj_alloc(size_t size)
-{
-    void *p = ops_alloc_obj(size);
-    if (p)
-        memset(p, 0, size);
-    return p;
-}
-
-void exo_obj_free(void *p)
-{
-    ops_free_obj(p);
-}
 
 void mem_init(void)
 {
@@ -144,6 +134,11 @@ void mem_init(void)
         KASSERT(!buddy_reserve(&buddy, ex[i].start, ex[i].end - ex[i].start));
     KASSERT(!buddy_reserve(&buddy, gap, bootmem_used(&bm)));
 
+    static struct buddy_slab_ctx slab_ctx;
+    static struct slab_page_source slab_src;
+    slab_ctx = (struct buddy_slab_ctx){&buddy, phys_to_virt, linear_virt_to_phys};
+    buddy_slab_source(&slab_src, &slab_ctx);
+    kmem_init(&slab_src);
     ft_init(&frame_table, lo >> PAGE_SHIFT, nframes, phys_to_virt(frames_pa), &ft_ops);
     struct buddy_stats st;
     buddy_stats(&buddy, &st);
