@@ -240,8 +240,8 @@ void sched_enqueue(struct sched_rq *rq, struct sched_entity *se, unsigned flags)
     KASSERT(!se->on_rq && se->weight > 0);
     bool initial = flags & SCHED_ENQ_INITIAL;
     se->vruntime = place_vruntime(rq, initial ? 0 : se->vlag, se->weight);
-    uint64_t vslice = sched_calc_virtual(se->slice, se->weight);
-    se->deadline = se->vruntime + (initial ? vslice / 2 : vslice);
+    se->req_left = initial ? se->slice / 2 : se->slice;
+    se->deadline = se->vruntime + sched_calc_virtual(se->req_left, se->weight);
     tree_add(rq, se);
     rq->load += se->weight;
     rq->nr_running++;
@@ -351,7 +351,10 @@ bool sched_update_curr(struct sched_rq *rq, uint64_t delta_ns)
     se->sum_exec_runtime += delta_ns;
     se->vruntime += sched_calc_virtual(delta_ns, se->weight);
     update_base(rq);
-    if (!vbefore(se->vruntime, se->deadline)) {
+    /* Served in real time, so that rounding of virtual time cannot stretch a request. */
+    se->req_left -= delta_ns < se->req_left ? delta_ns : se->req_left;
+    if (se->req_left == 0) {
+        se->req_left = se->slice;
         se->deadline = se->vruntime + sched_calc_virtual(se->slice, se->weight);
         if (rq->nr_running > 1)
             rq->need_resched = true;
@@ -370,9 +373,10 @@ bool sched_check_preempt_wakeup(struct sched_rq *rq, struct sched_entity *se)
     KASSERT(se->on_rq && se->rq == rq);
     if (se == rq->curr)
         return false;
-    if (!rq->curr || sched_pick_next(rq) == se)
-        rq->need_resched = true;
-    return rq->need_resched;
+    if (rq->curr && sched_pick_next(rq) != se)
+        return false;
+    rq->need_resched = true;
+    return true;
 }
 
 /*

@@ -22,8 +22,8 @@ static void fix(const struct sched_tree *t, struct sched_node *n)
 }
 
 /* Makes child take old's place under parent (or as the root). */
-static void replace_child(struct sched_tree *t, struct sched_node *parent,
-                          struct sched_node *old, struct sched_node *child)
+static void replace_child(struct sched_tree *t, struct sched_node *parent, struct sched_node *old,
+                          struct sched_node *child)
 {
     if (!parent)
         t->root = child;

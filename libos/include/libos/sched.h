@@ -26,11 +26,11 @@
 #include <stdint.h>
 #include <lib/spinlock.h>
 
-#define SCHED_NICE_MIN      (-20)
-#define SCHED_NICE_MAX      19
-#define SCHED_NICE0_WEIGHT  1024u
+#define SCHED_NICE_MIN     (-20)
+#define SCHED_NICE_MAX     19
+#define SCHED_NICE0_WEIGHT 1024u
 /* Default request size (CPU time per deadline), as in Linux's base_slice. */
-#define SCHED_SLICE_NS      3000000ull
+#define SCHED_SLICE_NS 3000000ull
 /* The lag remembered across a dequeue is clamped to this many of the entity's slices. */
 #define SCHED_LAG_LIMIT_SLICES 2
 
@@ -53,30 +53,31 @@ struct sched_tree {
 /* Schedulable entity, embedded in a task. Fields are read-only outside the scheduler,
  * except slice, which may be changed while the entity is not on an rq. */
 struct sched_entity {
-    struct sched_node node;       /* in rq->tree while queued and not running */
-    uint64_t vruntime;            /* v_i */
-    uint64_t deadline;            /* virtual deadline of the current request */
-    uint64_t min_vruntime;        /* augmented: min vruntime over this node's subtree */
-    int64_t vlag;                 /* lag saved at dequeue, restored at enqueue */
-    uint64_t slice;               /* request size in ns of CPU time */
-    uint64_t sum_exec_runtime;    /* total ns charged by sched_update_curr */
-    uint32_t weight;              /* w_i */
+    struct sched_node node;    /* in rq->tree while queued and not running */
+    uint64_t vruntime;         /* v_i */
+    uint64_t deadline;         /* virtual deadline of the current request */
+    uint64_t min_vruntime;     /* augmented: min vruntime over this node's subtree */
+    int64_t vlag;              /* lag saved at dequeue, restored at enqueue */
+    uint64_t slice;            /* request size in ns of CPU time */
+    uint64_t req_left;         /* CPU time still to serve of the current request */
+    uint64_t sum_exec_runtime; /* total ns charged by sched_update_curr */
+    uint32_t weight;           /* w_i */
     int nice;
-    bool on_rq;                   /* runnable on an rq (queued or running) */
-    struct sched_rq *rq;          /* that rq while on_rq, else NULL */
+    bool on_rq;          /* runnable on an rq (queued or running) */
+    struct sched_rq *rq; /* that rq while on_rq, else NULL */
 };
 
 /* Per-CPU run queue. */
 struct sched_rq {
     struct spinlock lock;
-    struct sched_tree tree;       /* queued entities, ordered by deadline */
-    struct sched_entity *curr;    /* running entity (on_rq, not in tree), or NULL */
-    uint64_t base_vruntime;       /* reference point for keys: min vruntime of runnables */
-    int64_t tree_vsum;            /* sum over tree of w_i * (v_i - base_vruntime) */
-    uint64_t tree_load;           /* sum over tree of w_i */
-    uint64_t load;                /* sum of w_i of all runnable entities, curr included */
-    unsigned nr_running;          /* runnable entities, curr included */
-    bool need_resched;            /* curr should give up the CPU at the next chance */
+    struct sched_tree tree;    /* queued entities, ordered by deadline */
+    struct sched_entity *curr; /* running entity (on_rq, not in tree), or NULL */
+    uint64_t base_vruntime;    /* reference point for keys: min vruntime of runnables */
+    int64_t tree_vsum;         /* sum over tree of w_i * (v_i - base_vruntime) */
+    uint64_t tree_load;        /* sum over tree of w_i */
+    uint64_t load;             /* sum of w_i of all runnable entities, curr included */
+    unsigned nr_running;       /* runnable entities, curr included */
+    bool need_resched;         /* curr should give up the CPU at the next chance */
 };
 
 /* Enqueue flags. */
@@ -107,15 +108,15 @@ void sched_set_curr(struct sched_rq *rq, struct sched_entity *se);
 /* sched_pick_next followed by sched_set_curr; returns the new running entity. */
 struct sched_entity *sched_schedule(struct sched_rq *rq);
 
-/* Charges curr with delta_ns of CPU time; once it reaches its deadline it issues a new
- * request (deadline = vruntime + virtual slice) and need_resched is set if anyone else is
- * runnable.
+/* Charges curr with delta_ns of CPU time; once its request is served (slice ns, at its
+ * deadline) it issues a new one (deadline = vruntime + virtual slice) and need_resched is
+ * set if anyone else is runnable.
  * Returns need_resched. No-op when idle. */
 bool sched_update_curr(struct sched_rq *rq, uint64_t delta_ns);
 /* Timer tick: sched_update_curr; returns whether curr should be preempted now. */
 bool sched_tick(struct sched_rq *rq, uint64_t delta_ns);
-/* After enqueueing a woken se: returns (and sets need_resched) whether it should preempt
- * curr, i.e. whether nothing runs or sched_pick_next would now choose se. */
+/* After enqueueing a woken se: returns (and then sets need_resched) whether the CPU
+ * should reschedule, i.e. it is idle or sched_pick_next would now choose se over curr. */
 bool sched_check_preempt_wakeup(struct sched_rq *rq, struct sched_entity *se);
 
 /* Changes se's nice (clamped); if runnable on rq, keeps its lag in service terms

@@ -11,8 +11,8 @@
 
 struct item {
     struct sched_node node;
-    int key;      /* tree order */
-    int val;      /* augmented: minimum of val over the subtree */
+    int key; /* tree order */
+    int val; /* augmented: minimum of val over the subtree */
     int min_val;
     unsigned seq; /* insertion order, to check that equal keys stay in order */
     bool in;
