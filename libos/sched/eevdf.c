@@ -148,7 +148,7 @@ static uint64_t avg_vruntime(const struct sched_rq *rq, const struct avg *a)
         return rq->base_vruntime;
     int64_t load = (int64_t)a->load, q = a->sum / load;
     if (a->sum % load != 0 && a->sum < 0)
-        q--; /* round toward -infinity */
+        q--; /* round toward -infinity (defensive: base is the minimum, so sum >= 0) */
     return rq->base_vruntime + (uint64_t)q;
 }
 

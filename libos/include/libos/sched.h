@@ -1,6 +1,8 @@
 /*
  * EEVDF CPU scheduler core (hardware-free): Earliest Eligible Virtual Deadline First,
- * after Stoica & Abdel-Wahab (1995), with the refinements Linux adopted in 6.6.
+ * after Stoica & Abdel-Wahab (1995) as Linux adopted it in 6.6 (lag-preserving placement,
+ * wakeup preemption), with the run queue ordered by deadline and augmented by the minimum
+ * vruntime (Linux's later layout) so that picking is O(log n).
  *
  * Definitions (all "virtual" quantities are in nanoseconds of nice-0 CPU time):
  *   w_i        weight of entity i (from its nice value, nice 0 = SCHED_NICE0_WEIGHT).
