@@ -128,7 +128,9 @@ struct exec_shebang {
 
 /* Parse the first len bytes of a file (only the first EXEC_BINPRM_BUF_SIZE are looked at;
  * a shorter file is treated as NUL padded, as Linux does). -ENOEXEC: not a script, no
- * interpreter, or an interpreter path that does not fit in the buffer. */
+ * interpreter, or an interpreter path that does not fit in the buffer. A file holding just
+ * "#!" (no newline) gives interp "": Linux then fails the exec with -EACCES, because it opens
+ * "" as the current directory, which is not a regular file. */
 int exec_shebang_parse(const void *head, size_t len, struct exec_shebang *sb);
 
 /* The interpreter's argv: interp, [arg], script_path, argv[1..argc). Writes at most cap
