@@ -16,9 +16,9 @@
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
 
-#define ET_EXEC       2
-#define ET_DYN        3
-#define EM_AARCH64    183
+#define ET_EXEC    2
+#define ET_DYN     3
+#define EM_AARCH64 183
 
 #define PT_NULL         0
 #define PT_LOAD         1
@@ -67,27 +67,27 @@ _Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF-64 header is 64 bytes");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF-64 program header is 56 bytes");
 
 /* Auxiliary vector types (Linux include/uapi/linux/auxvec.h, arm64 asm/auxvec.h). */
-#define AT_NULL           0
-#define AT_IGNORE         1
-#define AT_PHDR           3
-#define AT_PHENT          4
-#define AT_PHNUM          5
-#define AT_PAGESZ         6
-#define AT_BASE           7
-#define AT_FLAGS          8
-#define AT_ENTRY          9
-#define AT_UID            11
-#define AT_EUID           12
-#define AT_GID            13
-#define AT_EGID           14
-#define AT_PLATFORM       15
-#define AT_HWCAP          16
-#define AT_CLKTCK         17
-#define AT_SECURE         23
-#define AT_RANDOM         25
-#define AT_HWCAP2         26
-#define AT_EXECFN         31
-#define AT_SYSINFO_EHDR   33
-#define AT_MINSIGSTKSZ    51
+#define AT_NULL         0
+#define AT_IGNORE       1
+#define AT_PHDR         3
+#define AT_PHENT        4
+#define AT_PHNUM        5
+#define AT_PAGESZ       6
+#define AT_BASE         7
+#define AT_FLAGS        8
+#define AT_ENTRY        9
+#define AT_UID          11
+#define AT_EUID         12
+#define AT_GID          13
+#define AT_EGID         14
+#define AT_PLATFORM     15
+#define AT_HWCAP        16
+#define AT_CLKTCK       17
+#define AT_SECURE       23
+#define AT_RANDOM       25
+#define AT_HWCAP2       26
+#define AT_EXECFN       31
+#define AT_SYSINFO_EHDR 33
+#define AT_MINSIGSTKSZ  51
 
 #endif

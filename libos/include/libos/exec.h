@@ -12,20 +12,20 @@
 #include <stdint.h>
 #include <libos/elf.h>
 
-#define EXEC_PAGE_SIZE      4096ULL
+#define EXEC_PAGE_SIZE 4096ULL
 /* User address space: 48-bit VA, 4 KiB pages, as arm64 Linux with VA_BITS=48. */
-#define EXEC_TASK_SIZE      (1ULL << 48)
+#define EXEC_TASK_SIZE (1ULL << 48)
 /* Linux arm64 ELF_ET_DYN_BASE = 2/3 of the 48-bit window: 0xaaaaaaaaaaaa, aligned down to the
  * program's largest PT_LOAD p_align (so 0xaaaaaaaa0000 for the usual 64 KiB). Where a PIE
  * main program (ET_DYN with PT_INTERP) goes. */
-#define EXEC_ET_DYN_BASE    (2 * EXEC_TASK_SIZE / 3)
+#define EXEC_ET_DYN_BASE (2 * EXEC_TASK_SIZE / 3)
 /* Top of the initial stack without randomization (Linux STACK_TOP = TASK_SIZE on arm64). */
-#define EXEC_STACK_TOP      EXEC_TASK_SIZE
+#define EXEC_STACK_TOP EXEC_TASK_SIZE
 /* Program headers: Linux accepts e_phnum * 56 <= 4096 (ELF_MIN_ALIGN), i.e. up to 73. */
-#define EXEC_MAX_PHNUM      (EXEC_PAGE_SIZE / sizeof(struct elf64_phdr))
+#define EXEC_MAX_PHNUM (EXEC_PAGE_SIZE / sizeof(struct elf64_phdr))
 /* PT_LOAD segments we plan (Linux has no such limit; real programs have 2 to 4). */
-#define EXEC_MAX_LOADS      16
-#define EXEC_PATH_MAX       4096
+#define EXEC_MAX_LOADS 16
+#define EXEC_PATH_MAX  4096
 /* Bytes of a file's start that binfmt handlers look at (Linux BINPRM_BUF_SIZE). */
 #define EXEC_BINPRM_BUF_SIZE 256
 /* Script chains: Linux's exec loop runs the handlers at most 6 times, so at most 5 "#!"
@@ -72,10 +72,10 @@ struct exec_mapping {
 
 /* What loading an ELF file needs. Addresses include bias (0 until exec_elf_place). */
 struct exec_elf_plan {
-    uint16_t type;          /* ET_EXEC or ET_DYN */
-    uint64_t bias;          /* added to every p_vaddr; 0 for ET_EXEC */
-    uint64_t entry;         /* e_entry + bias */
-    uint64_t phdr_addr;     /* AT_PHDR: e_phoff inside a PT_LOAD's file range, + bias; else 0 */
+    uint16_t type;      /* ET_EXEC or ET_DYN */
+    uint64_t bias;      /* added to every p_vaddr; 0 for ET_EXEC */
+    uint64_t entry;     /* e_entry + bias */
+    uint64_t phdr_addr; /* AT_PHDR: e_phoff inside a PT_LOAD's file range, + bias; else 0 */
     bool has_pt_phdr;
     uint64_t pt_phdr_vaddr; /* PT_PHDR p_vaddr + bias (Linux does not use it for AT_PHDR) */
     uint16_t phnum;         /* AT_PHNUM */
@@ -86,9 +86,9 @@ struct exec_elf_plan {
     bool has_interp;        /* PT_INTERP present; exec_elf_read_interp reads its path */
     uint64_t interp_off;    /* PT_INTERP file offset and size (including the NUL) */
     uint64_t interp_len;
-    bool has_gnu_stack;     /* PT_GNU_STACK present */
-    bool exec_stack;        /* it asks for an executable stack (PF_X) */
-    bool has_tls;           /* PT_TLS: the TLS initialization image */
+    bool has_gnu_stack; /* PT_GNU_STACK present */
+    bool exec_stack;    /* it asks for an executable stack (PF_X) */
+    bool has_tls;       /* PT_TLS: the TLS initialization image */
     uint64_t tls_vaddr, tls_filesz, tls_memsz, tls_align;
     uint64_t link_first_vaddr; /* first PT_LOAD's p_vaddr, for exec_elf_place */
     uint32_t nmaps;
@@ -109,8 +109,8 @@ int exec_elf_place(struct exec_elf_plan *plan, uint64_t base);
 
 /* Copy the PT_INTERP path (NUL-terminated) into buf; returns its strlen. -ENOEXEC if none,
  * -ENAMETOOLONG if buf is too small. */
-long exec_elf_read_interp(const struct exec_file *file, const struct exec_elf_plan *plan,
-                          char *buf, size_t size);
+long exec_elf_read_interp(const struct exec_file *file, const struct exec_elf_plan *plan, char *buf,
+                          size_t size);
 
 /* Does a file starting with these bytes look like an ELF file (magic only)? */
 bool exec_is_elf(const void *head, size_t len);
@@ -167,18 +167,18 @@ struct exec_stack_args {
     size_t argc;
     const char *const *envp;
     size_t envc;
-    const char *execfn;         /* AT_EXECFN: the path given to execve */
-    const uint8_t *random;      /* 16 bytes for AT_RANDOM */
-    const char *platform;       /* EXEC_PLATFORM; NULL: no AT_PLATFORM */
-    uint64_t rlimit_stack;      /* RLIMIT_STACK soft limit (bytes); bounds the strings */
+    const char *execfn;    /* AT_EXECFN: the path given to execve */
+    const uint8_t *random; /* 16 bytes for AT_RANDOM */
+    const char *platform;  /* EXEC_PLATFORM; NULL: no AT_PLATFORM */
+    uint64_t rlimit_stack; /* RLIMIT_STACK soft limit (bytes); bounds the strings */
     struct exec_auxv aux;
 };
 
 /* Where things ended up (user addresses). */
 struct exec_stack_layout {
-    uint64_t sp;        /* initial SP: argc is here; 16-byte aligned */
-    uint64_t size;      /* stack_top - sp: bytes the caller must have mapped */
-    uint64_t argc;      /* 1 if the caller gave none: Linux then passes argv = {""} */
+    uint64_t sp;   /* initial SP: argc is here; 16-byte aligned */
+    uint64_t size; /* stack_top - sp: bytes the caller must have mapped */
+    uint64_t argc; /* 1 if the caller gave none: Linux then passes argv = {""} */
     uint64_t argv, envp, auxv;
     uint64_t arg_start, arg_end, env_start, env_end; /* for /proc/PID/cmdline, environ */
     uint64_t execfn, platform, random;

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 struct kdump {
-    int exec_errno;  /* execve's errno, 0 if it ran */
-    uint64_t sp;     /* initial SP */
-    uint64_t top;    /* just above the stack */
-    uint8_t *bytes;  /* [sp, top) */
+    int exec_errno; /* execve's errno, 0 if it ran */
+    uint64_t sp;    /* initial SP */
+    uint64_t top;   /* just above the stack */
+    uint8_t *bytes; /* [sp, top) */
     size_t len;
 };
 

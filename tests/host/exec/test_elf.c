@@ -84,8 +84,8 @@ static void parse_facts(struct facts *f, const char *readelf_path)
             continue;
         if (sscanf(line, " [Requesting program interpreter: %255[^]]]", f->interp) == 1)
             continue;
-        if (sscanf(line, " %31s 0x%lx 0x%lx 0x%*x 0x%lx 0x%lx %63[^\n]", p.type, &p.off,
-                   &p.vaddr, &p.filesz, &p.memsz, rest) == 6) {
+        if (sscanf(line, " %31s 0x%lx 0x%lx 0x%*x 0x%lx 0x%lx %63[^\n]", p.type, &p.off, &p.vaddr,
+                   &p.filesz, &p.memsz, rest) == 6) {
             char *al = strstr(rest, "0x");
             if (!al)
                 continue;
@@ -267,38 +267,38 @@ static struct elf64_phdr *nth_of_type(struct victim *v, uint32_t type, unsigned 
 }
 
 /* Damage a fresh static fixture with EDIT, expect ERR. */
-#define EXPECT_STATIC(err, ...)                                                               \
-    do {                                                                                       \
-        struct victim v = victim("static");                                                    \
-        assert_int_equal(plan_of(&v), 0);                                                      \
-        struct elf64_ehdr *eh = v.eh;                                                          \
-        (void)eh;                                                                              \
-        __VA_ARGS__;                                                                       \
-        assert_int_equal(plan_of(&v), err);                                                    \
-        free(v.b.data);                                                                        \
+#define EXPECT_STATIC(err, ...)                                                                    \
+    do {                                                                                           \
+        struct victim v = victim("static");                                                        \
+        assert_int_equal(plan_of(&v), 0);                                                          \
+        struct elf64_ehdr *eh = v.eh;                                                              \
+        (void)eh;                                                                                  \
+        __VA_ARGS__;                                                                               \
+        assert_int_equal(plan_of(&v), err);                                                        \
+        free(v.b.data);                                                                            \
     } while (0)
 
 static void test_bad_headers(void **state)
 {
     (void)state;
-    EXPECT_STATIC(-ENOEXEC, v.b.size = 40);                 /* truncated header */
-    EXPECT_STATIC(-ENOEXEC, v.b.size = 100);                /* truncated program headers */
-    EXPECT_STATIC(-ENOEXEC, eh->e_ident[0] = 0x7e);         /* bad magic */
+    EXPECT_STATIC(-ENOEXEC, v.b.size = 40);         /* truncated header */
+    EXPECT_STATIC(-ENOEXEC, v.b.size = 100);        /* truncated program headers */
+    EXPECT_STATIC(-ENOEXEC, eh->e_ident[0] = 0x7e); /* bad magic */
     EXPECT_STATIC(-ENOEXEC, eh->e_ident[3] = 'G');
-    EXPECT_STATIC(-ENOEXEC, eh->e_ident[4] = 1);            /* ELFCLASS32 */
-    EXPECT_STATIC(-ENOEXEC, eh->e_ident[5] = 2);            /* big-endian */
-    EXPECT_STATIC(-ENOEXEC, eh->e_ident[6] = 0);            /* ident version */
+    EXPECT_STATIC(-ENOEXEC, eh->e_ident[4] = 1); /* ELFCLASS32 */
+    EXPECT_STATIC(-ENOEXEC, eh->e_ident[5] = 2); /* big-endian */
+    EXPECT_STATIC(-ENOEXEC, eh->e_ident[6] = 0); /* ident version */
     EXPECT_STATIC(-ENOEXEC, eh->e_version = 2);
-    EXPECT_STATIC(-ENOEXEC, eh->e_machine = 62);            /* x86-64 */
-    EXPECT_STATIC(-ENOEXEC, eh->e_machine = 40);            /* 32-bit ARM */
-    EXPECT_STATIC(-ENOEXEC, eh->e_type = 1);                /* ET_REL */
-    EXPECT_STATIC(-ENOEXEC, eh->e_type = 4);                /* ET_CORE */
+    EXPECT_STATIC(-ENOEXEC, eh->e_machine = 62); /* x86-64 */
+    EXPECT_STATIC(-ENOEXEC, eh->e_machine = 40); /* 32-bit ARM */
+    EXPECT_STATIC(-ENOEXEC, eh->e_type = 1);     /* ET_REL */
+    EXPECT_STATIC(-ENOEXEC, eh->e_type = 4);     /* ET_CORE */
     EXPECT_STATIC(-ENOEXEC, eh->e_phentsize = 32);
     EXPECT_STATIC(-ENOEXEC, eh->e_phnum = 0);
-    EXPECT_STATIC(-ENOEXEC, eh->e_phnum = 74);              /* 74 * 56 > 4096 */
+    EXPECT_STATIC(-ENOEXEC, eh->e_phnum = 74); /* 74 * 56 > 4096 */
     EXPECT_STATIC(-ENOEXEC, eh->e_phnum = 0xffff);
-    EXPECT_STATIC(-ENOEXEC, eh->e_phoff = v.b.size - 8);    /* headers past the end */
-    EXPECT_STATIC(-ENOEXEC, eh->e_phoff = UINT64_MAX - 8);  /* offset overflow */
+    EXPECT_STATIC(-ENOEXEC, eh->e_phoff = v.b.size - 8);         /* headers past the end */
+    EXPECT_STATIC(-ENOEXEC, eh->e_phoff = UINT64_MAX - 8);       /* offset overflow */
     EXPECT_STATIC(-EINVAL, eh->e_entry = 0xffff000000001000ULL); /* entry in the kernel half */
     /* Only PT_NULL headers: nothing to load. */
     EXPECT_STATIC(-ENOEXEC, for (unsigned i = 0; i < eh->e_phnum; i++) v.ph[i].p_type = PT_NULL);
@@ -308,35 +308,37 @@ static void test_bad_loads(void **state)
 {
     (void)state;
     EXPECT_STATIC(-EINVAL, { /* filesz > memsz */
-        struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
-        p->p_filesz = p->p_memsz + 1;
+                             struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
+                             p->p_filesz = p->p_memsz + 1;
     });
     EXPECT_STATIC(-EINVAL, nth_of_type(&v, PT_LOAD, 0)->p_offset += 1); /* incongruent */
     EXPECT_STATIC(-EINVAL, nth_of_type(&v, PT_LOAD, 1)->p_vaddr += 8);
     EXPECT_STATIC(-EINVAL, { /* in the kernel half (offset kept congruent) */
-        nth_of_type(&v, PT_LOAD, 1)->p_vaddr = 0xffff00000048c808ULL;
+                             nth_of_type(&v, PT_LOAD, 1)->p_vaddr = 0xffff00000048c808ULL;
     });
     EXPECT_STATIC(-EINVAL, { /* ends just past the user half */
-        struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
-        p->p_vaddr = EXEC_TASK_SIZE - 0x1000 + (p->p_vaddr & 0xfff);
+                             struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
+                             p->p_vaddr = EXEC_TASK_SIZE - 0x1000 + (p->p_vaddr & 0xfff);
     });
     EXPECT_STATIC(-EINVAL, nth_of_type(&v, PT_LOAD, 1)->p_memsz = UINT64_MAX - 0x1000);
     EXPECT_STATIC(-ENOEXEC, { /* overlapping: the second starts inside the first */
-        struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
-        p->p_vaddr = 0x400000 + (p->p_offset & 0xfff);
+                              struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
+                              p->p_vaddr = 0x400000 + (p->p_offset & 0xfff);
     });
     EXPECT_STATIC(-ENOEXEC, { /* unsorted: swap the two loads */
-        struct elf64_phdr *a = nth_of_type(&v, PT_LOAD, 0), *b = nth_of_type(&v, PT_LOAD, 1);
-        struct elf64_phdr t = *a;
-        *a = *b;
-        *b = t;
+                              struct elf64_phdr *a = nth_of_type(&v, PT_LOAD, 0),
+                                                *b = nth_of_type(&v, PT_LOAD, 1);
+                              struct elf64_phdr t = *a;
+                              *a = *b;
+                              *b = t;
     });
     EXPECT_STATIC(-ENOEXEC, { /* shares a page with the first (0x47e170 .. ) */
-        struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
-        p->p_vaddr = 0x47e000 + (p->p_offset & 0xfff);
+                              struct elf64_phdr *p = nth_of_type(&v, PT_LOAD, 1);
+                              p->p_vaddr = 0x47e000 + (p->p_offset & 0xfff);
     });
     EXPECT_STATIC(-ENOEXEC, nth_of_type(&v, PT_LOAD, 1)->p_offset += 0x100000); /* past EOF */
-    EXPECT_STATIC(-ENOEXEC, nth_of_type(&v, PT_LOAD, 1)->p_offset = (UINT64_MAX & ~0xfffULL) + 0x808);
+    EXPECT_STATIC(-ENOEXEC,
+                  nth_of_type(&v, PT_LOAD, 1)->p_offset = (UINT64_MAX & ~0xfffULL) + 0x808);
     /* An empty PT_LOAD is allowed and maps nothing (Linux maps nothing for it either). */
     EXPECT_STATIC(0, {
         struct elf64_phdr *p = nth_of_type(&v, PT_GNU_STACK, 0);
@@ -407,10 +409,20 @@ static void test_handmade_segment(void **state)
                             .e_phentsize = 56,
                             .e_phnum = 3};
     struct elf64_phdr ph[3] = {
-        {.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = 0x1234, .p_vaddr = 0x401234,
-         .p_filesz = 0x100, .p_memsz = 0x3000, .p_align = 0x1000},
-        {.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x0, .p_vaddr = 0x500000,
-         .p_filesz = 0x1200, .p_memsz = 0x1200, .p_align = 3 /* not a power of two */},
+        {.p_type = PT_LOAD,
+         .p_flags = PF_R | PF_W,
+         .p_offset = 0x1234,
+         .p_vaddr = 0x401234,
+         .p_filesz = 0x100,
+         .p_memsz = 0x3000,
+         .p_align = 0x1000},
+        {.p_type = PT_LOAD,
+         .p_flags = PF_R | PF_X,
+         .p_offset = 0x0,
+         .p_vaddr = 0x500000,
+         .p_filesz = 0x1200,
+         .p_memsz = 0x1200,
+         .p_align = 3 /* not a power of two */},
         {.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W | PF_X},
     };
     memcpy(img, &eh, sizeof(eh));

@@ -72,7 +72,8 @@ static void test_auxv_matches_plan(void **state)
     assert_int_equal(mod, 0);
     assert_int_equal(follows, 1);
     assert_string_equal(platform, EXEC_PLATFORM);
-    uint32_t want = 1u << AT_PHDR | 1u << AT_PHENT | 1u << AT_PHNUM | 1u << AT_ENTRY | 1u << AT_PAGESZ;
+    uint32_t want =
+        1u << AT_PHDR | 1u << AT_PHENT | 1u << AT_PHNUM | 1u << AT_ENTRY | 1u << AT_PAGESZ;
     assert_int_equal(seen & want, want);
 }
 

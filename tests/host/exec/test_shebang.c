@@ -51,7 +51,7 @@ static void test_parse(void **state)
     EXPECT("#!/bin/sh -e\n", "/bin/sh", "-e");
     EXPECT("#!/bin/sh\t-e\n", "/bin/sh", "-e");
     EXPECT("#!  /usr/bin/env   python3 -u \t x  \t\n", "/usr/bin/env", "python3 -u \t x");
-    EXPECT("#!/bin/sh", "/bin/sh", NULL);    /* no newline, short file: NUL padded */
+    EXPECT("#!/bin/sh", "/bin/sh", NULL); /* no newline, short file: NUL padded */
     EXPECT("#!/bin/sh -x", "/bin/sh", "-x");
     EXPECT("#!/bin/sh\0 -x\n", "/bin/sh", NULL); /* NUL ends the line before the newline */
     EXPECT("#!/bin/sh\r\n", "/bin/sh\r", NULL);  /* CR is not a blank (Linux: ENOENT later) */

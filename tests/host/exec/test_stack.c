@@ -46,9 +46,19 @@ static struct exec_stack_args basic_args(uint8_t *buf, size_t size, const char *
         .random = random16,
         .platform = EXEC_PLATFORM,
         .rlimit_stack = 8 << 20,
-        .aux = {.sysinfo_ehdr = 0xfffff7ffd000, .minsigstksz = 5232, .hwcap = 0xefff,
-                .hwcap2 = 0x3, .phdr = 0x400040, .phent = 56, .phnum = 6, .base = 0x1234000,
-                .entry = 0x400580, .uid = 1000, .euid = 1001, .gid = 100, .egid = 101},
+        .aux = {.sysinfo_ehdr = 0xfffff7ffd000,
+                .minsigstksz = 5232,
+                .hwcap = 0xefff,
+                .hwcap2 = 0x3,
+                .phdr = 0x400040,
+                .phent = 56,
+                .phnum = 6,
+                .base = 0x1234000,
+                .entry = 0x400580,
+                .uid = 1000,
+                .euid = 1001,
+                .gid = 100,
+                .egid = 101},
     };
     return a;
 }
@@ -99,11 +109,26 @@ static void test_structure(void **state)
 
     /* The arm64 Linux 6.1 auxv, in order. */
     static const uint64_t want[][2] = {
-        {AT_SYSINFO_EHDR, 0xfffff7ffd000}, {AT_MINSIGSTKSZ, 5232}, {AT_HWCAP, 0xefff},
-        {AT_PAGESZ, 4096}, {AT_CLKTCK, 100}, {AT_PHDR, 0x400040}, {AT_PHENT, 56},
-        {AT_PHNUM, 6}, {AT_BASE, 0x1234000}, {AT_FLAGS, 0}, {AT_ENTRY, 0x400580},
-        {AT_UID, 1000}, {AT_EUID, 1001}, {AT_GID, 100}, {AT_EGID, 101}, {AT_SECURE, 0},
-        {AT_RANDOM, 0 /* l.random */}, {AT_HWCAP2, 3}, {AT_EXECFN, 0}, {AT_PLATFORM, 0},
+        {AT_SYSINFO_EHDR, 0xfffff7ffd000},
+        {AT_MINSIGSTKSZ, 5232},
+        {AT_HWCAP, 0xefff},
+        {AT_PAGESZ, 4096},
+        {AT_CLKTCK, 100},
+        {AT_PHDR, 0x400040},
+        {AT_PHENT, 56},
+        {AT_PHNUM, 6},
+        {AT_BASE, 0x1234000},
+        {AT_FLAGS, 0},
+        {AT_ENTRY, 0x400580},
+        {AT_UID, 1000},
+        {AT_EUID, 1001},
+        {AT_GID, 100},
+        {AT_EGID, 101},
+        {AT_SECURE, 0},
+        {AT_RANDOM, 0 /* l.random */},
+        {AT_HWCAP2, 3},
+        {AT_EXECFN, 0},
+        {AT_PLATFORM, 0},
         {AT_NULL, 0},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -136,8 +161,8 @@ static void test_options(void **state)
     const char *argv[] = {"p"};
     uint64_t extra[] = {27, 28, 28, 32};
     struct exec_stack_args a = basic_args(buf, sizeof(buf), argv, 1, NULL, 0);
-    a.aux.sysinfo_ehdr = 0;  /* no vDSO */
-    a.aux.minsigstksz = 0;   /* Linux then says AT_IGNORE */
+    a.aux.sysinfo_ehdr = 0; /* no vDSO */
+    a.aux.minsigstksz = 0;  /* Linux then says AT_IGNORE */
     a.platform = NULL;
     a.aux.extra = extra;
     a.aux.nextra = 2;
@@ -205,7 +230,7 @@ static void test_errors(void **state)
     for (size_t i = 0; i < 16400; i++)
         many[i] = "";
     a = basic_args(NULL, 0, many, 16383, NULL, 0);
-    a.rlimit_stack = 64 << 10; /* limit: max(64K / 4, ARG_MAX) = 128K */
+    a.rlimit_stack = 64 << 10;                          /* limit: max(64K / 4, ARG_MAX) = 128K */
     assert_int_equal(exec_stack_build(&a, &l), -E2BIG); /* 16383*9 + execfn > 128K-... */
     a.argc = 14000;
     assert_int_equal(exec_stack_build(&a, &l), 0);
@@ -217,11 +242,10 @@ static void test_errors(void **state)
 
 static bool known_aux(uint64_t t)
 {
-    static const uint64_t known[] = {AT_SYSINFO_EHDR, AT_MINSIGSTKSZ, AT_IGNORE, AT_HWCAP,
-                                     AT_PAGESZ, AT_CLKTCK, AT_PHDR, AT_PHENT, AT_PHNUM,
-                                     AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID, AT_EUID, AT_GID,
-                                     AT_EGID, AT_SECURE, AT_RANDOM, AT_HWCAP2, AT_EXECFN,
-                                     AT_PLATFORM};
+    static const uint64_t known[] = {
+        AT_SYSINFO_EHDR, AT_MINSIGSTKSZ, AT_IGNORE, AT_HWCAP,  AT_PAGESZ, AT_CLKTCK, AT_PHDR,
+        AT_PHENT,        AT_PHNUM,       AT_BASE,   AT_FLAGS,  AT_ENTRY,  AT_UID,    AT_EUID,
+        AT_GID,          AT_EGID,        AT_SECURE, AT_RANDOM, AT_HWCAP2, AT_EXECFN, AT_PLATFORM};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (known[i] == t)
             return true;
@@ -259,29 +283,67 @@ static bool same_as_linux(char *const *argv, char *const *envp)
         if (t == AT_NULL)
             break;
         switch (t) {
-        case AT_SYSINFO_EHDR: a.aux.sysinfo_ehdr = v; break;
-        case AT_MINSIGSTKSZ: a.aux.minsigstksz = v; break;
-        case AT_HWCAP: a.aux.hwcap = v; break;
-        case AT_HWCAP2: a.aux.hwcap2 = v; break;
-        case AT_PAGESZ: assert_int_equal(v, 4096); break;
-        case AT_CLKTCK: assert_int_equal(v, 100); break;
-        case AT_PHDR: a.aux.phdr = v; break;
-        case AT_PHENT: a.aux.phent = v; break;
-        case AT_PHNUM: a.aux.phnum = v; break;
-        case AT_BASE: a.aux.base = v; break;
-        case AT_FLAGS: a.aux.flags = v; break;
-        case AT_ENTRY: a.aux.entry = v; break;
-        case AT_UID: a.aux.uid = v; break;
-        case AT_EUID: a.aux.euid = v; break;
-        case AT_GID: a.aux.gid = v; break;
-        case AT_EGID: a.aux.egid = v; break;
-        case AT_SECURE: a.aux.secure = v; break;
+        case AT_SYSINFO_EHDR:
+            a.aux.sysinfo_ehdr = v;
+            break;
+        case AT_MINSIGSTKSZ:
+            a.aux.minsigstksz = v;
+            break;
+        case AT_HWCAP:
+            a.aux.hwcap = v;
+            break;
+        case AT_HWCAP2:
+            a.aux.hwcap2 = v;
+            break;
+        case AT_PAGESZ:
+            assert_int_equal(v, 4096);
+            break;
+        case AT_CLKTCK:
+            assert_int_equal(v, 100);
+            break;
+        case AT_PHDR:
+            a.aux.phdr = v;
+            break;
+        case AT_PHENT:
+            a.aux.phent = v;
+            break;
+        case AT_PHNUM:
+            a.aux.phnum = v;
+            break;
+        case AT_BASE:
+            a.aux.base = v;
+            break;
+        case AT_FLAGS:
+            a.aux.flags = v;
+            break;
+        case AT_ENTRY:
+            a.aux.entry = v;
+            break;
+        case AT_UID:
+            a.aux.uid = v;
+            break;
+        case AT_EUID:
+            a.aux.euid = v;
+            break;
+        case AT_GID:
+            a.aux.gid = v;
+            break;
+        case AT_EGID:
+            a.aux.egid = v;
+            break;
+        case AT_SECURE:
+            a.aux.secure = v;
+            break;
         case AT_RANDOM:
             assert_true(v >= d.sp && v + 16 <= d.top);
             a.random = d.bytes + (v - d.sp);
             break;
-        case AT_EXECFN: a.execfn = kdump_str(&d, v); break;
-        case AT_PLATFORM: a.platform = kdump_str(&d, v); break;
+        case AT_EXECFN:
+            a.execfn = kdump_str(&d, v);
+            break;
+        case AT_PLATFORM:
+            a.platform = kdump_str(&d, v);
+            break;
         default:
             assert_false(known_aux(t));
             assert_true(nextra + 2 <= 64);
@@ -307,8 +369,8 @@ static bool same_as_linux(char *const *argv, char *const *envp)
     const uint8_t *ours = buf + (size - d.len);
     for (size_t i = 0; i < d.len; i++)
         if (ours[i] != d.bytes[i])
-            fail_msg("byte at sp+%zu (0x%lx): ours %02x, Linux %02x", i,
-                     (unsigned long)(d.sp + i), ours[i], d.bytes[i]);
+            fail_msg("byte at sp+%zu (0x%lx): ours %02x, Linux %02x", i, (unsigned long)(d.sp + i),
+                     ours[i], d.bytes[i]);
     free(buf);
     kdump_free(&d);
     return true;
