@@ -38,3 +38,13 @@ void platform_lock_released(const char *name)
     (void)name;
     this_cpu()->lock_depth--;
 }
+
+int platform_lock_depth(void)
+{
+    return this_cpu()->lock_depth;
+}
+
+const char *platform_last_lock(void)
+{
+    return this_cpu()->last_lock;
+}

@@ -16,5 +16,8 @@ void platform_log_write(const char *s, size_t len);
 /* Lock-depth bookkeeping behind spinlocks: awaits check the depth is zero. */
 void platform_lock_acquired(const char *name);
 void platform_lock_released(const char *name);
+/* Spinlocks the calling CPU holds now, and the name of the last one it took. */
+int platform_lock_depth(void);
+const char *platform_last_lock(void);
 
 #endif

@@ -38,7 +38,12 @@ void platform_lock_released(const char *name)
     host_lock_depth--;
 }
 
-int platform_host_lock_depth(void)
+int platform_lock_depth(void)
 {
     return host_lock_depth;
+}
+
+const char *platform_last_lock(void)
+{
+    return "?";
 }
