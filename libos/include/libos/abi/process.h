@@ -149,8 +149,7 @@ struct linux_sysinfo {
     uint16_t pad;
     uint64_t totalhigh;
     uint64_t freehigh;
-    uint32_t mem_unit;
-    char _f[4]; /* 20 - 2 * 8 - 4 bytes: padding */
+    uint32_t mem_unit; /* then 4 bytes of padding (uapi's _f[] is empty on 64-bit) */
 };
 #define LINUX_SI_LOAD_SHIFT 16
 
