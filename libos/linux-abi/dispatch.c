@@ -71,8 +71,8 @@ static void report_missing(uint64_t nr)
     if (!first_report(nr))
         return;
     const char *name = abi_syscall_name(nr);
-    int n = ksnprintf(line, sizeof(line), "syscall %s (%lld) not implemented\n",
-                      name ? name : "?", (long long)nr);
+    int n = ksnprintf(line, sizeof(line), "syscall %s (%lld) not implemented\n", name ? name : "?",
+                      (long long)nr);
     log_line(line, MIN((size_t)n, sizeof(line) - 1));
 }
 

@@ -14,7 +14,7 @@ struct status {
 };
 
 static const struct status statuses[LINUX_NR_SYSCALLS] = {
-#define IMPLEMENTED(name) [LINUX_NR_##name] = {"implemented", ""},
+#define IMPLEMENTED(name)      [LINUX_NR_##name] = {"implemented", ""},
 #define PARTIAL(name, missing) [LINUX_NR_##name] = {"partial", "" missing},
 #define UNSUPPORTED(name, why) [LINUX_NR_##name] = {"enosys", "" why},
 #include "handlers.def"
