@@ -71,8 +71,8 @@ static void report_missing(uint64_t nr)
     if (!first_report(nr))
         return;
     const char *name = abi_syscall_name(nr);
-    int n = ksnprintf(line, sizeof(line), "syscall %s (%lld) not implemented\n",
-                      name ? name : "?", (long long)nr);
+    int n = ksnprintf(line, sizeof(line), "syscall %s (%lld) not implemented\n", name ? name : "?",
+                      (long long)nr);
     log_line(line, MIN((size_t)n, sizeof(line) - 1));
 }
 
@@ -98,29 +98,46 @@ static void trace_result(char *line, size_t size, size_t len, int ret_kind, long
     log_line(line, len);
 }
 
+static long call_handler(syscall_handler_t handler, const struct abi_regs *regs)
+{
+    return handler(regs->x[0], regs->x[1], regs->x[2], regs->x[3], regs->x[4], regs->x[5]);
+}
+
+/* abi_dispatch with the trace on; kept out of line so its line buffer costs the untraced
+ * path no stack. */
+static __attribute__((noinline)) long dispatch_traced(const struct abi_regs *regs,
+                                                      const struct abi_syscall_info *info,
+                                                      syscall_handler_t handler)
+{
+    int ret_kind = info ? info->ret : ABI_RET_INT;
+    char line[ABI_TRACE_LINE_MAX];
+    size_t len = trace_call(line, sizeof(line) - 80, regs); /* room left for the result */
+
+    if (!handler) {
+        report_missing(regs->nr);
+        trace_result(line, sizeof(line), len, ret_kind, -ENOSYS);
+        return -ENOSYS;
+    }
+    if (ret_kind == ABI_RET_NONE) {
+        trace_result(line, sizeof(line), len, ret_kind, 0); /* "= ?": may never return */
+        ret_kind = ABI_RET_INT;
+    }
+    long ret = call_handler(handler, regs);
+    trace_result(line, sizeof(line), len, ret_kind, ret);
+    return ret;
+}
+
 long abi_dispatch(const struct abi_regs *regs)
 {
     uint64_t nr = regs->nr;
     const struct abi_syscall_info *info = abi_syscall_info(nr);
     syscall_handler_t handler = info ? abi_syscall_impls[nr].handler : NULL;
-    bool trace = abi_trace_enabled();
-    int ret_kind = info ? info->ret : ABI_RET_INT;
-    char line[ABI_TRACE_LINE_MAX];
-    size_t len = 0;
 
-    if (trace)
-        len = trace_call(line, sizeof(line) - 80, regs); /* room left for the result */
+    if (unlikely(abi_trace_enabled()))
+        return dispatch_traced(regs, info, handler);
     if (!handler) {
         report_missing(nr);
-        if (trace)
-            trace_result(line, sizeof(line), len, ret_kind, -ENOSYS);
         return -ENOSYS;
     }
-    if (trace && ret_kind == ABI_RET_NONE)
-        trace_result(line, sizeof(line), len, ret_kind, 0); /* "= ?": may never return */
-    long ret = handler(regs->x[0], regs->x[1], regs->x[2], regs->x[3], regs->x[4], regs->x[5]);
-    if (trace)
-        trace_result(line, sizeof(line), len, ret_kind == ABI_RET_NONE ? ABI_RET_INT : ret_kind,
-                     ret);
-    return ret;
+    return call_handler(handler, regs);
 }

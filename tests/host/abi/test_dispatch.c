@@ -201,8 +201,7 @@ static void test_no_env_is_safe(void **state)
     abi_dispatch_setup(NULL); /* logs go to klog, strings print as addresses */
     abi_trace_enable(true);
     next_ret = 3;
-    assert_int_equal(call(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, user_str(0, "/x"), 0, 0,
-                          0, 0),
+    assert_int_equal(call(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, user_str(0, "/x"), 0, 0, 0, 0),
                      3);
     assert_int_equal(copy_calls, 0);
     assert_int_equal(log_lines, 0);
@@ -217,8 +216,8 @@ static void test_trace_open_success_and_error(void **state)
     assert_true(abi_trace_enabled());
     uint64_t path = user_str(0x100, "/etc/passwd");
     next_ret = 3;
-    call(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_CLOEXEC, 0,
-         0, 0);
+    call(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_CLOEXEC, 0, 0,
+         0);
     assert_string_equal(log_buf,
                         "[7] openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC, 000) = 3\n");
     log_len = 0;
@@ -294,7 +293,9 @@ static void test_trace_umask_octal(void **state)
 static void test_string_escapes(void **state)
 {
     (void)state;
-    uint64_t s = user_str(0, "a\"b\\c\n\t\x01" "9\x01" "7\x7f\xff");
+    uint64_t s = user_str(0, "a\"b\\c\n\t\x01"
+                             "9\x01"
+                             "7\x7f\xff");
     /* octal escapes are short unless an octal digit follows */
     assert_string_equal(fmt_call(LINUX_NR_chdir, s, 0, 0, 0, 0, 0),
                         "chdir(\"a\\\"b\\\\c\\n\\t\\19\\0017\\177\\377\")");
@@ -313,16 +314,14 @@ static void test_string_truncation(void **state)
     a = user_str(0, s);
     assert_string_equal(fmt_call(LINUX_NR_chdir, a, 0, 0, 0, 0, 0),
                         "chdir(\"pppppppppppppppppppppppppppppppp\")");
-    assert_string_equal(fmt_call(LINUX_NR_chdir, user_str(0, ""), 0, 0, 0, 0, 0),
-                        "chdir(\"\")");
+    assert_string_equal(fmt_call(LINUX_NR_chdir, user_str(0, ""), 0, 0, 0, 0, 0), "chdir(\"\")");
 }
 
 static void test_string_bad_addresses(void **state)
 {
     (void)state;
     assert_string_equal(fmt_call(LINUX_NR_chdir, 0, 0, 0, 0, 0, 0), "chdir(NULL)");
-    assert_string_equal(fmt_call(LINUX_NR_chdir, 0xdead0000, 0, 0, 0, 0, 0),
-                        "chdir(0xdead0000)");
+    assert_string_equal(fmt_call(LINUX_NR_chdir, 0xdead0000, 0, 0, 0, 0, 0), "chdir(0xdead0000)");
     /* unterminated up to the end of readable memory: what could be read, then "..." */
     memset(user_mem + USER_SIZE - 5, 'z', 5);
     assert_string_equal(fmt_call(LINUX_NR_chdir, USER_BASE + USER_SIZE - 5, 0, 0, 0, 0, 0),
@@ -382,9 +381,9 @@ static void test_flags_and_values(void **state)
     assert_string_equal(fmt_call(LINUX_NR_fcntl, 3, LINUX_F_DUPFD_CLOEXEC, 10, 0, 0, 0),
                         "fcntl(3, F_DUPFD_CLOEXEC, 0xa)");
     assert_string_equal(fmt_call(LINUX_NR_pipe2, 0x100, 0, 0, 0, 0, 0), "pipe2(0x100, 0)");
-    assert_string_equal(fmt_call(LINUX_NR_pipe2, 0x100, LINUX_O_CLOEXEC | LINUX_O_NONBLOCK, 0,
-                                 0, 0, 0),
-                        "pipe2(0x100, O_NONBLOCK|O_CLOEXEC)");
+    assert_string_equal(
+        fmt_call(LINUX_NR_pipe2, 0x100, LINUX_O_CLOEXEC | LINUX_O_NONBLOCK, 0, 0, 0, 0),
+        "pipe2(0x100, O_NONBLOCK|O_CLOEXEC)");
     /* unknown bits are kept, in hex */
     assert_string_equal(fmt_call(LINUX_NR_unlinkat, 3, 0, LINUX_AT_REMOVEDIR | 0x40000, 0, 0, 0),
                         "unlinkat(3, NULL, AT_REMOVEDIR|0x40000)");
@@ -402,9 +401,9 @@ static void test_flags_and_values(void **state)
                         "clock_gettime(CLOCK_MONOTONIC, 0x20)");
     assert_string_equal(fmt_call(LINUX_NR_clock_gettime, (uint64_t)-6, 0x20, 0, 0, 0, 0),
                         "clock_gettime(-6, 0x20)");
-    assert_string_equal(fmt_call(LINUX_NR_wait4, (uint64_t)-1, 0, LINUX_WNOHANG | LINUX___WALL,
-                                 0, 0, 0),
-                        "wait4(-1, NULL, WNOHANG|__WALL, NULL)");
+    assert_string_equal(
+        fmt_call(LINUX_NR_wait4, (uint64_t)-1, 0, LINUX_WNOHANG | LINUX___WALL, 0, 0, 0),
+        "wait4(-1, NULL, WNOHANG|__WALL, NULL)");
     assert_string_equal(fmt_call(LINUX_NR_madvise, 0x1000, 4096, LINUX_MADV_DONTNEED, 0, 0, 0),
                         "madvise(0x1000, 4096, MADV_DONTNEED)");
     assert_string_equal(fmt_call(LINUX_NR_prctl, LINUX_PR_SET_NAME, 0x30, 0, 0, 0, 0),
@@ -423,8 +422,7 @@ static void test_unknown_syscall_format(void **state)
     (void)state;
     assert_string_equal(fmt_call(300, 1, 2, 3, 4, 5, 6),
                         "syscall_300(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)");
-    assert_string_equal(fmt_call((uint64_t)-1, 0, 0, 0, 0, 0, 0),
-                        "syscall_-1(0, 0, 0, 0, 0, 0)");
+    assert_string_equal(fmt_call((uint64_t)-1, 0, 0, 0, 0, 0, 0), "syscall_-1(0, 0, 0, 0, 0, 0)");
 }
 
 static void test_format_truncates(void **state)

@@ -14,7 +14,7 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[]; /* at offset 19 */
 };
-#define LINUX_DIRENT64_RECLEN(namelen)                                                         \
+#define LINUX_DIRENT64_RECLEN(namelen)                                                             \
     ((__builtin_offsetof(struct linux_dirent64, d_name) + (namelen) + 1 + 7) & ~(uint64_t)7)
 
 #define LINUX_DT_UNKNOWN 0

@@ -34,34 +34,34 @@
 #define LINUX_O_NDELAY    LINUX_O_NONBLOCK
 
 /* fcntl(2) commands. */
-#define LINUX_F_DUPFD         0
-#define LINUX_F_GETFD         1
-#define LINUX_F_SETFD         2
-#define LINUX_F_GETFL         3
-#define LINUX_F_SETFL         4
-#define LINUX_F_GETLK         5
-#define LINUX_F_SETLK         6
-#define LINUX_F_SETLKW        7
-#define LINUX_F_SETOWN        8
-#define LINUX_F_GETOWN        9
-#define LINUX_F_SETSIG        10
-#define LINUX_F_GETSIG        11
-#define LINUX_F_SETOWN_EX     15
-#define LINUX_F_GETOWN_EX     16
-#define LINUX_F_GETOWNER_UIDS 17
-#define LINUX_F_OFD_GETLK     36
-#define LINUX_F_OFD_SETLK     37
-#define LINUX_F_OFD_SETLKW    38
+#define LINUX_F_DUPFD               0
+#define LINUX_F_GETFD               1
+#define LINUX_F_SETFD               2
+#define LINUX_F_GETFL               3
+#define LINUX_F_SETFL               4
+#define LINUX_F_GETLK               5
+#define LINUX_F_SETLK               6
+#define LINUX_F_SETLKW              7
+#define LINUX_F_SETOWN              8
+#define LINUX_F_GETOWN              9
+#define LINUX_F_SETSIG              10
+#define LINUX_F_GETSIG              11
+#define LINUX_F_SETOWN_EX           15
+#define LINUX_F_GETOWN_EX           16
+#define LINUX_F_GETOWNER_UIDS       17
+#define LINUX_F_OFD_GETLK           36
+#define LINUX_F_OFD_SETLK           37
+#define LINUX_F_OFD_SETLKW          38
 #define LINUX_F_LINUX_SPECIFIC_BASE 1024
-#define LINUX_F_SETLEASE      (LINUX_F_LINUX_SPECIFIC_BASE + 0)
-#define LINUX_F_GETLEASE      (LINUX_F_LINUX_SPECIFIC_BASE + 1)
-#define LINUX_F_NOTIFY        (LINUX_F_LINUX_SPECIFIC_BASE + 2)
-#define LINUX_F_CANCELLK      (LINUX_F_LINUX_SPECIFIC_BASE + 5)
-#define LINUX_F_DUPFD_CLOEXEC (LINUX_F_LINUX_SPECIFIC_BASE + 6)
-#define LINUX_F_SETPIPE_SZ    (LINUX_F_LINUX_SPECIFIC_BASE + 7)
-#define LINUX_F_GETPIPE_SZ    (LINUX_F_LINUX_SPECIFIC_BASE + 8)
-#define LINUX_F_ADD_SEALS     (LINUX_F_LINUX_SPECIFIC_BASE + 9)
-#define LINUX_F_GET_SEALS     (LINUX_F_LINUX_SPECIFIC_BASE + 10)
+#define LINUX_F_SETLEASE            (LINUX_F_LINUX_SPECIFIC_BASE + 0)
+#define LINUX_F_GETLEASE            (LINUX_F_LINUX_SPECIFIC_BASE + 1)
+#define LINUX_F_NOTIFY              (LINUX_F_LINUX_SPECIFIC_BASE + 2)
+#define LINUX_F_CANCELLK            (LINUX_F_LINUX_SPECIFIC_BASE + 5)
+#define LINUX_F_DUPFD_CLOEXEC       (LINUX_F_LINUX_SPECIFIC_BASE + 6)
+#define LINUX_F_SETPIPE_SZ          (LINUX_F_LINUX_SPECIFIC_BASE + 7)
+#define LINUX_F_GETPIPE_SZ          (LINUX_F_LINUX_SPECIFIC_BASE + 8)
+#define LINUX_F_ADD_SEALS           (LINUX_F_LINUX_SPECIFIC_BASE + 9)
+#define LINUX_F_GET_SEALS           (LINUX_F_LINUX_SPECIFIC_BASE + 10)
 
 #define LINUX_FD_CLOEXEC 1
 
@@ -106,18 +106,18 @@ struct linux_flock {
 #define LINUX_R_OK 4
 
 /* The dirfd meaning "the current directory", and the *at() flags. */
-#define LINUX_AT_FDCWD            (-100)
-#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
-#define LINUX_AT_EACCESS          0x200 /* faccessat */
-#define LINUX_AT_REMOVEDIR        0x200 /* unlinkat */
-#define LINUX_AT_SYMLINK_FOLLOW   0x400
-#define LINUX_AT_NO_AUTOMOUNT     0x800
-#define LINUX_AT_EMPTY_PATH       0x1000
-#define LINUX_AT_STATX_SYNC_TYPE  0x6000
+#define LINUX_AT_FDCWD              (-100)
+#define LINUX_AT_SYMLINK_NOFOLLOW   0x100
+#define LINUX_AT_EACCESS            0x200 /* faccessat */
+#define LINUX_AT_REMOVEDIR          0x200 /* unlinkat */
+#define LINUX_AT_SYMLINK_FOLLOW     0x400
+#define LINUX_AT_NO_AUTOMOUNT       0x800
+#define LINUX_AT_EMPTY_PATH         0x1000
+#define LINUX_AT_STATX_SYNC_TYPE    0x6000
 #define LINUX_AT_STATX_SYNC_AS_STAT 0x0000
-#define LINUX_AT_STATX_FORCE_SYNC 0x2000
-#define LINUX_AT_STATX_DONT_SYNC  0x4000
-#define LINUX_AT_RECURSIVE        0x8000
+#define LINUX_AT_STATX_FORCE_SYNC   0x2000
+#define LINUX_AT_STATX_DONT_SYNC    0x4000
+#define LINUX_AT_RECURSIVE          0x8000
 
 /* renameat2 flags. */
 #define LINUX_RENAME_NOREPLACE (1 << 0)

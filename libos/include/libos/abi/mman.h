@@ -35,31 +35,31 @@
 #define LINUX_MAP_FAILED          ((uint64_t)-1)
 
 /* madvise advice (values, not flags). */
-#define LINUX_MADV_NORMAL         0
-#define LINUX_MADV_RANDOM         1
-#define LINUX_MADV_SEQUENTIAL     2
-#define LINUX_MADV_WILLNEED       3
-#define LINUX_MADV_DONTNEED       4
-#define LINUX_MADV_FREE           8
-#define LINUX_MADV_REMOVE         9
-#define LINUX_MADV_DONTFORK       10
-#define LINUX_MADV_DOFORK         11
-#define LINUX_MADV_MERGEABLE      12
-#define LINUX_MADV_UNMERGEABLE    13
-#define LINUX_MADV_HUGEPAGE       14
-#define LINUX_MADV_NOHUGEPAGE     15
-#define LINUX_MADV_DONTDUMP       16
-#define LINUX_MADV_DODUMP         17
-#define LINUX_MADV_WIPEONFORK     18
-#define LINUX_MADV_KEEPONFORK     19
-#define LINUX_MADV_COLD           20
-#define LINUX_MADV_PAGEOUT        21
-#define LINUX_MADV_POPULATE_READ  22
-#define LINUX_MADV_POPULATE_WRITE 23
+#define LINUX_MADV_NORMAL          0
+#define LINUX_MADV_RANDOM          1
+#define LINUX_MADV_SEQUENTIAL      2
+#define LINUX_MADV_WILLNEED        3
+#define LINUX_MADV_DONTNEED        4
+#define LINUX_MADV_FREE            8
+#define LINUX_MADV_REMOVE          9
+#define LINUX_MADV_DONTFORK        10
+#define LINUX_MADV_DOFORK          11
+#define LINUX_MADV_MERGEABLE       12
+#define LINUX_MADV_UNMERGEABLE     13
+#define LINUX_MADV_HUGEPAGE        14
+#define LINUX_MADV_NOHUGEPAGE      15
+#define LINUX_MADV_DONTDUMP        16
+#define LINUX_MADV_DODUMP          17
+#define LINUX_MADV_WIPEONFORK      18
+#define LINUX_MADV_KEEPONFORK      19
+#define LINUX_MADV_COLD            20
+#define LINUX_MADV_PAGEOUT         21
+#define LINUX_MADV_POPULATE_READ   22
+#define LINUX_MADV_POPULATE_WRITE  23
 #define LINUX_MADV_DONTNEED_LOCKED 24
-#define LINUX_MADV_COLLAPSE       25
-#define LINUX_MADV_HWPOISON       100
-#define LINUX_MADV_SOFT_OFFLINE   101
+#define LINUX_MADV_COLLAPSE        25
+#define LINUX_MADV_HWPOISON        100
+#define LINUX_MADV_SOFT_OFFLINE    101
 
 #define LINUX_MREMAP_MAYMOVE   1
 #define LINUX_MREMAP_FIXED     2
@@ -69,9 +69,9 @@
 #define LINUX_MS_INVALIDATE 2
 #define LINUX_MS_SYNC       4
 
-#define LINUX_MCL_CURRENT 1
-#define LINUX_MCL_FUTURE  2
-#define LINUX_MCL_ONFAULT 4
+#define LINUX_MCL_CURRENT   1
+#define LINUX_MCL_FUTURE    2
+#define LINUX_MCL_ONFAULT   4
 #define LINUX_MLOCK_ONFAULT 0x01
 
 /* memfd_create flags. */

@@ -40,16 +40,16 @@
 /* clone3 argument; callers pass its size (VER0 64, VER1 80, VER2 88 bytes). */
 struct linux_clone_args {
     uint64_t flags;
-    uint64_t pidfd;       /* user address of an int */
-    uint64_t child_tid;   /* user address */
-    uint64_t parent_tid;  /* user address */
+    uint64_t pidfd;      /* user address of an int */
+    uint64_t child_tid;  /* user address */
+    uint64_t parent_tid; /* user address */
     uint64_t exit_signal;
-    uint64_t stack;       /* lowest address of the stack area */
+    uint64_t stack; /* lowest address of the stack area */
     uint64_t stack_size;
     uint64_t tls;
-    uint64_t set_tid;     /* VER1 */
+    uint64_t set_tid; /* VER1 */
     uint64_t set_tid_size;
-    uint64_t cgroup;      /* VER2 */
+    uint64_t cgroup; /* VER2 */
 } __attribute__((aligned(8)));
 #define LINUX_CLONE_ARGS_SIZE_VER0 64
 #define LINUX_CLONE_ARGS_SIZE_VER1 80
@@ -65,10 +65,10 @@ struct linux_clone_args {
 #define LINUX___WNOTHREAD 0x20000000
 #define LINUX___WALL      0x40000000
 #define LINUX___WCLONE    0x80000000u
-#define LINUX_P_ALL   0
-#define LINUX_P_PID   1
-#define LINUX_P_PGID  2
-#define LINUX_P_PIDFD 3
+#define LINUX_P_ALL       0
+#define LINUX_P_PID       1
+#define LINUX_P_PGID      2
+#define LINUX_P_PIDFD     3
 
 /* wait status words. */
 #define LINUX_W_EXITCODE(ret, sig) (((ret) << 8) | (sig))
@@ -102,7 +102,7 @@ struct linux_rlimit {
     uint64_t rlim_cur;
     uint64_t rlim_max;
 };
-#define LINUX_RLIM_INFINITY (~0ull)
+#define LINUX_RLIM_INFINITY     (~0ull)
 #define LINUX_RLIMIT_CPU        0
 #define LINUX_RLIMIT_FSIZE      1
 #define LINUX_RLIMIT_DATA       2
@@ -154,58 +154,58 @@ struct linux_sysinfo {
 #define LINUX_SI_LOAD_SHIFT 16
 
 /* prctl options the libOS is likely to meet. */
-#define LINUX_PR_SET_PDEATHSIG       1
-#define LINUX_PR_GET_PDEATHSIG       2
-#define LINUX_PR_GET_DUMPABLE        3
-#define LINUX_PR_SET_DUMPABLE        4
-#define LINUX_PR_GET_KEEPCAPS        7
-#define LINUX_PR_SET_KEEPCAPS        8
-#define LINUX_PR_SET_NAME            15
-#define LINUX_PR_GET_NAME            16
-#define LINUX_PR_GET_SECCOMP         21
-#define LINUX_PR_SET_SECCOMP         22
-#define LINUX_PR_CAPBSET_READ        23
-#define LINUX_PR_CAPBSET_DROP        24
-#define LINUX_PR_GET_SECUREBITS      27
-#define LINUX_PR_SET_SECUREBITS      28
-#define LINUX_PR_SET_TIMERSLACK      29
-#define LINUX_PR_GET_TIMERSLACK      30
-#define LINUX_PR_SET_MM              35
-#define LINUX_PR_SET_CHILD_SUBREAPER 36
-#define LINUX_PR_GET_CHILD_SUBREAPER 37
-#define LINUX_PR_SET_NO_NEW_PRIVS    38
-#define LINUX_PR_GET_NO_NEW_PRIVS    39
-#define LINUX_PR_GET_TID_ADDRESS     40
-#define LINUX_PR_SET_THP_DISABLE     41
-#define LINUX_PR_GET_THP_DISABLE     42
-#define LINUX_PR_CAP_AMBIENT         47
-#define LINUX_PR_SVE_SET_VL          50
-#define LINUX_PR_SVE_GET_VL          51
+#define LINUX_PR_SET_PDEATHSIG        1
+#define LINUX_PR_GET_PDEATHSIG        2
+#define LINUX_PR_GET_DUMPABLE         3
+#define LINUX_PR_SET_DUMPABLE         4
+#define LINUX_PR_GET_KEEPCAPS         7
+#define LINUX_PR_SET_KEEPCAPS         8
+#define LINUX_PR_SET_NAME             15
+#define LINUX_PR_GET_NAME             16
+#define LINUX_PR_GET_SECCOMP          21
+#define LINUX_PR_SET_SECCOMP          22
+#define LINUX_PR_CAPBSET_READ         23
+#define LINUX_PR_CAPBSET_DROP         24
+#define LINUX_PR_GET_SECUREBITS       27
+#define LINUX_PR_SET_SECUREBITS       28
+#define LINUX_PR_SET_TIMERSLACK       29
+#define LINUX_PR_GET_TIMERSLACK       30
+#define LINUX_PR_SET_MM               35
+#define LINUX_PR_SET_CHILD_SUBREAPER  36
+#define LINUX_PR_GET_CHILD_SUBREAPER  37
+#define LINUX_PR_SET_NO_NEW_PRIVS     38
+#define LINUX_PR_GET_NO_NEW_PRIVS     39
+#define LINUX_PR_GET_TID_ADDRESS      40
+#define LINUX_PR_SET_THP_DISABLE      41
+#define LINUX_PR_GET_THP_DISABLE      42
+#define LINUX_PR_CAP_AMBIENT          47
+#define LINUX_PR_SVE_SET_VL           50
+#define LINUX_PR_SVE_GET_VL           51
 #define LINUX_PR_GET_SPECULATION_CTRL 52
 #define LINUX_PR_SET_SPECULATION_CTRL 53
-#define LINUX_PR_PAC_RESET_KEYS      54
+#define LINUX_PR_PAC_RESET_KEYS       54
 #define LINUX_PR_SET_TAGGED_ADDR_CTRL 55
 #define LINUX_PR_GET_TAGGED_ADDR_CTRL 56
-#define LINUX_PR_SET_VMA             0x53564d41
-#define LINUX_PR_SET_PTRACER         0x59616d61
-#define LINUX_TASK_COMM_LEN          16 /* PR_SET_NAME buffer, NUL included */
+#define LINUX_PR_SET_VMA              0x53564d41
+#define LINUX_PR_SET_PTRACER          0x59616d61
+#define LINUX_TASK_COMM_LEN           16 /* PR_SET_NAME buffer, NUL included */
 
 /* Scheduling policies. */
-#define LINUX_SCHED_NORMAL   0
-#define LINUX_SCHED_FIFO     1
-#define LINUX_SCHED_RR       2
-#define LINUX_SCHED_BATCH    3
-#define LINUX_SCHED_IDLE     5
-#define LINUX_SCHED_DEADLINE 6
+#define LINUX_SCHED_NORMAL        0
+#define LINUX_SCHED_FIFO          1
+#define LINUX_SCHED_RR            2
+#define LINUX_SCHED_BATCH         3
+#define LINUX_SCHED_IDLE          5
+#define LINUX_SCHED_DEADLINE      6
 #define LINUX_SCHED_RESET_ON_FORK 0x40000000
 
 /* reboot(2) magic and commands. */
-#define LINUX_REBOOT_MAGIC1         0xfee1deadu
-#define LINUX_REBOOT_MAGIC2         672274793
-#define LINUX_REBOOT_CMD_RESTART    0x01234567u
-#define LINUX_REBOOT_CMD_HALT       0xCDEF0123u
-#define LINUX_REBOOT_CMD_POWER_OFF  0x4321FEDCu
-#define LINUX_REBOOT_CMD_CAD_ON     0x89ABCDEFu
-#define LINUX_REBOOT_CMD_CAD_OFF    0x00000000u
+#define LINUX_REBOOT_MAGIC1        0xfee1deadu
+#define LINUX_REBOOT_MAGIC2        672274793
+#define LINUX_REBOOT_CMD_RESTART   0x01234567u
+#define LINUX_REBOOT_CMD_HALT      0xCDEF0123u
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDCu
+#define LINUX_REBOOT_CMD_CAD_ON    0x89ABCDEFu
+#define LINUX_REBOOT_CMD_CAD_OFF   0x00000000u
 
 #endif

@@ -49,8 +49,8 @@
 typedef struct {
     uint64_t sig[1];
 } linux_sigset_t;
-#define LINUX_SIGSET_SIZE 8u /* the sigsetsize argument of rt_sig* syscalls */
-#define LINUX_SIGMASK(sig) (1ull << ((sig) - 1))
+#define LINUX_SIGSET_SIZE  8u /* the sigsetsize argument of rt_sig* syscalls */
+#define LINUX_SIGMASK(sig) (1ull << ((sig)-1))
 
 /* sa_flags. */
 #define LINUX_SA_NOCLDSTOP      0x00000001u
@@ -90,11 +90,11 @@ struct linux_stack {
     uint64_t ss_size;
 };
 typedef struct linux_stack linux_stack_t;
-#define LINUX_SS_ONSTACK     1
-#define LINUX_SS_DISABLE     2
-#define LINUX_SS_AUTODISARM  (1u << 31)
-#define LINUX_MINSIGSTKSZ    5120  /* arm64 */
-#define LINUX_SIGSTKSZ       16384 /* arm64 */
+#define LINUX_SS_ONSTACK    1
+#define LINUX_SS_DISABLE    2
+#define LINUX_SS_AUTODISARM (1u << 31)
+#define LINUX_MINSIGSTKSZ   5120  /* arm64 */
+#define LINUX_SIGSTKSZ      16384 /* arm64 */
 
 union linux_sigval {
     int32_t sival_int;

@@ -23,7 +23,7 @@
 #define LINUX_SOCK_NONBLOCK  00004000 /* O_NONBLOCK, or'ed into the type */
 #define LINUX_SOCK_CLOEXEC   02000000 /* O_CLOEXEC */
 
-#define LINUX_SOL_SOCKET 1
+#define LINUX_SOL_SOCKET     1
 #define LINUX_SO_DEBUG       1
 #define LINUX_SO_REUSEADDR   2
 #define LINUX_SO_TYPE        3
@@ -75,7 +75,7 @@ struct linux_sockaddr {
 
 #define LINUX_UNIX_PATH_MAX 108
 struct linux_sockaddr_un {
-    uint16_t sun_family; /* AF_UNIX */
+    uint16_t sun_family;                /* AF_UNIX */
     char sun_path[LINUX_UNIX_PATH_MAX]; /* sun_path[0] == 0: abstract namespace */
 };
 
@@ -110,9 +110,9 @@ struct linux_cmsghdr {
     int32_t cmsg_level;
     int32_t cmsg_type;
 };
-#define LINUX_CMSG_ALIGN(len)   (((len) + 7) & ~(uint64_t)7)
-#define LINUX_CMSG_DATA_OFFSET  LINUX_CMSG_ALIGN(sizeof(struct linux_cmsghdr))
-#define LINUX_CMSG_LEN(len)     (LINUX_CMSG_DATA_OFFSET + (len))
-#define LINUX_CMSG_SPACE(len)   (LINUX_CMSG_DATA_OFFSET + LINUX_CMSG_ALIGN(len))
+#define LINUX_CMSG_ALIGN(len)  (((len) + 7) & ~(uint64_t)7)
+#define LINUX_CMSG_DATA_OFFSET LINUX_CMSG_ALIGN(sizeof(struct linux_cmsghdr))
+#define LINUX_CMSG_LEN(len)    (LINUX_CMSG_DATA_OFFSET + (len))
+#define LINUX_CMSG_SPACE(len)  (LINUX_CMSG_DATA_OFFSET + LINUX_CMSG_ALIGN(len))
 
 #endif

@@ -37,7 +37,7 @@ struct linux_statx_timestamp {
 };
 
 struct linux_statx {
-    uint32_t stx_mask;    /* which fields below are valid (LINUX_STATX_*) */
+    uint32_t stx_mask; /* which fields below are valid (LINUX_STATX_*) */
     uint32_t stx_blksize;
     uint64_t stx_attributes;
     uint32_t stx_nlink;
@@ -105,12 +105,12 @@ struct linux_statx {
 #define LINUX_S_IWOTH  00002
 #define LINUX_S_IXOTH  00001
 
-#define LINUX_S_ISTYPE(m, t) (((m) & LINUX_S_IFMT) == (t))
+#define LINUX_S_ISTYPE(m, t) (((m)&LINUX_S_IFMT) == (t))
 
 /* Device numbers as stat reports them (the kernel's "new" encoding, 12-bit major). */
-#define LINUX_MKDEV(ma, mi)                                                                    \
-    ((uint64_t)(((mi) & 0xffu) | (((ma) & 0xfffu) << 8) | (((uint64_t)(mi) & ~0xffu) << 12)))
+#define LINUX_MKDEV(ma, mi)                                                                        \
+    ((uint64_t)(((mi)&0xffu) | (((ma)&0xfffu) << 8) | (((uint64_t)(mi) & ~0xffu) << 12)))
 #define LINUX_MAJOR(dev) ((unsigned)(((dev) >> 8) & 0xfffu))
-#define LINUX_MINOR(dev) ((unsigned)(((dev) & 0xffu) | (((dev) >> 12) & 0xfff00u)))
+#define LINUX_MINOR(dev) ((unsigned)(((dev)&0xffu) | (((dev) >> 12) & 0xfff00u)))
 
 #endif

@@ -24,12 +24,12 @@
 /* LINUX_NR_read = 63, ... for every syscall of syscalls.def. */
 enum linux_syscall_nr {
 #define SYSCALL0(nr, name, ...) LINUX_NR_##name = (nr),
-#define SYSCALL1 SYSCALL0
-#define SYSCALL2 SYSCALL0
-#define SYSCALL3 SYSCALL0
-#define SYSCALL4 SYSCALL0
-#define SYSCALL5 SYSCALL0
-#define SYSCALL6 SYSCALL0
+#define SYSCALL1                SYSCALL0
+#define SYSCALL2                SYSCALL0
+#define SYSCALL3                SYSCALL0
+#define SYSCALL4                SYSCALL0
+#define SYSCALL5                SYSCALL0
+#define SYSCALL6                SYSCALL0
 #define RESERVED(first, last, why)
 #include <libos/abi/syscalls.def>
 };
@@ -118,35 +118,33 @@ extern const size_t abi_reserved_range_count;
  * its register with a C cast: an int argument uses the low 32 bits, as on Linux). User
  * addresses should be uint64_t and go through copy-in/out, never be dereferenced.
  */
-typedef long (*syscall_handler_t)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                                  uint64_t a4, uint64_t a5);
-#define ABI_HANDLER_PARAMS                                                                     \
-    uint64_t a0 __attribute__((unused)), uint64_t a1 __attribute__((unused)),                  \
-        uint64_t a2 __attribute__((unused)), uint64_t a3 __attribute__((unused)),              \
+typedef long (*syscall_handler_t)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                                  uint64_t a5);
+#define ABI_HANDLER_PARAMS                                                                         \
+    uint64_t a0 __attribute__((unused)), uint64_t a1 __attribute__((unused)),                      \
+        uint64_t a2 __attribute__((unused)), uint64_t a3 __attribute__((unused)),                  \
         uint64_t a4 __attribute__((unused)), uint64_t a5 __attribute__((unused))
 #define ABI_HANDLER_DECL(name) long sys_##name(ABI_HANDLER_PARAMS)
 
-#define ABI_DEFINE_(name, params, args)                                                        \
-    static long sys_##name##_body params;                                                      \
-    ABI_HANDLER_DECL(name);                                                                    \
-    ABI_HANDLER_DECL(name)                                                                     \
-    {                                                                                          \
-        return sys_##name##_body args;                                                         \
-    }                                                                                          \
+#define ABI_DEFINE_(name, params, args)                                                            \
+    static long sys_##name##_body params;                                                          \
+    ABI_HANDLER_DECL(name);                                                                        \
+    ABI_HANDLER_DECL(name)                                                                         \
+    {                                                                                              \
+        return sys_##name##_body args;                                                             \
+    }                                                                                              \
     static long sys_##name##_body params
-#define SYSCALL_DEFINE0(name) ABI_DEFINE_(name, (void), ())
-#define SYSCALL_DEFINE1(name, t1, n1) ABI_DEFINE_(name, (t1 n1), ((t1)a0))
-#define SYSCALL_DEFINE2(name, t1, n1, t2, n2)                                                  \
-    ABI_DEFINE_(name, (t1 n1, t2 n2), ((t1)a0, (t2)a1))
-#define SYSCALL_DEFINE3(name, t1, n1, t2, n2, t3, n3)                                          \
+#define SYSCALL_DEFINE0(name)                 ABI_DEFINE_(name, (void), ())
+#define SYSCALL_DEFINE1(name, t1, n1)         ABI_DEFINE_(name, (t1 n1), ((t1)a0))
+#define SYSCALL_DEFINE2(name, t1, n1, t2, n2) ABI_DEFINE_(name, (t1 n1, t2 n2), ((t1)a0, (t2)a1))
+#define SYSCALL_DEFINE3(name, t1, n1, t2, n2, t3, n3)                                              \
     ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3), ((t1)a0, (t2)a1, (t3)a2))
-#define SYSCALL_DEFINE4(name, t1, n1, t2, n2, t3, n3, t4, n4)                                  \
+#define SYSCALL_DEFINE4(name, t1, n1, t2, n2, t3, n3, t4, n4)                                      \
     ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3, t4 n4), ((t1)a0, (t2)a1, (t3)a2, (t4)a3))
-#define SYSCALL_DEFINE5(name, t1, n1, t2, n2, t3, n3, t4, n4, t5, n5)                          \
-    ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3, t4 n4, t5 n5),                                     \
-                ((t1)a0, (t2)a1, (t3)a2, (t4)a3, (t5)a4))
-#define SYSCALL_DEFINE6(name, t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6)                  \
-    ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3, t4 n4, t5 n5, t6 n6),                              \
+#define SYSCALL_DEFINE5(name, t1, n1, t2, n2, t3, n3, t4, n4, t5, n5)                              \
+    ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3, t4 n4, t5 n5), ((t1)a0, (t2)a1, (t3)a2, (t4)a3, (t5)a4))
+#define SYSCALL_DEFINE6(name, t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6)                      \
+    ABI_DEFINE_(name, (t1 n1, t2 n2, t3 n3, t4 n4, t5 n5, t6 n6),                                  \
                 ((t1)a0, (t2)a1, (t3)a2, (t4)a3, (t5)a4, (t6)a5))
 
 enum abi_status {

@@ -11,16 +11,16 @@
 #define LINUX_IOC_NONE  0u
 #define LINUX_IOC_WRITE 1u
 #define LINUX_IOC_READ  2u
-#define LINUX_IOC(dir, type, nr, size)                                                         \
+#define LINUX_IOC(dir, type, nr, size)                                                             \
     (((dir) << 30) | ((uint32_t)(size) << 16) | ((uint32_t)(type) << 8) | (uint32_t)(nr))
-#define LINUX_IO(type, nr)          LINUX_IOC(LINUX_IOC_NONE, (type), (nr), 0)
-#define LINUX_IOR(type, nr, size)   LINUX_IOC(LINUX_IOC_READ, (type), (nr), (size))
-#define LINUX_IOW(type, nr, size)   LINUX_IOC(LINUX_IOC_WRITE, (type), (nr), (size))
-#define LINUX_IOWR(type, nr, size)  LINUX_IOC(LINUX_IOC_READ | LINUX_IOC_WRITE, (type), (nr), (size))
-#define LINUX_IOC_DIR(cmd)  (((cmd) >> 30) & 3u)
-#define LINUX_IOC_SIZE(cmd) (((cmd) >> 16) & 0x3fffu)
-#define LINUX_IOC_TYPE(cmd) (((cmd) >> 8) & 0xffu)
-#define LINUX_IOC_NR(cmd)   ((cmd) & 0xffu)
+#define LINUX_IO(type, nr)         LINUX_IOC(LINUX_IOC_NONE, (type), (nr), 0)
+#define LINUX_IOR(type, nr, size)  LINUX_IOC(LINUX_IOC_READ, (type), (nr), (size))
+#define LINUX_IOW(type, nr, size)  LINUX_IOC(LINUX_IOC_WRITE, (type), (nr), (size))
+#define LINUX_IOWR(type, nr, size) LINUX_IOC(LINUX_IOC_READ | LINUX_IOC_WRITE, (type), (nr), (size))
+#define LINUX_IOC_DIR(cmd)         (((cmd) >> 30) & 3u)
+#define LINUX_IOC_SIZE(cmd)        (((cmd) >> 16) & 0x3fffu)
+#define LINUX_IOC_TYPE(cmd)        (((cmd) >> 8) & 0xffu)
+#define LINUX_IOC_NR(cmd)          ((cmd)&0xffu)
 
 #define LINUX_NCCS 19
 struct linux_termios {

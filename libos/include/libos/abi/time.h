@@ -61,8 +61,8 @@ struct linux_tms {
 #define LINUX_MAX_CLOCKS               16
 
 /* clock_nanosleep / timer_settime / timerfd_settime flag. */
-#define LINUX_TIMER_ABSTIME 0x01
-#define LINUX_TFD_TIMER_ABSTIME (1 << 0)
+#define LINUX_TIMER_ABSTIME           0x01
+#define LINUX_TFD_TIMER_ABSTIME       (1 << 0)
 #define LINUX_TFD_TIMER_CANCEL_ON_SET (1 << 1)
 
 #define LINUX_NSEC_PER_SEC 1000000000L
