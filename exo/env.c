@@ -201,6 +201,38 @@ int exo_unmap(envid_t id, uint64_t va)
     return err;
 }
 
+struct unmap_range_arg {
+    struct env *e;
+    bool release;
+};
+
+static void put_mapping_release(void *arg, uint64_t va, pte_t *pte, int level)
+{
+    struct unmap_range_arg *a = arg;
+    uint64_t pfn = pte_addr(*pte) >> PAGE_SHIFT;
+    KASSERT(level == 3);
+    tlb_flush_page(a->e, va);
+    ft_map_put(&frame_table, a->e->id, pfn);
+    if (a->release && ft_maps(&frame_table, a->e->id, pfn) == 0)
+        ft_release(&frame_table, a->e->id, pfn); /* fails harmlessly for owned frames */
+}
+
+int exo_unmap_range(envid_t id, uint64_t va, uint64_t len, unsigned flags)
+{
+    struct env *e = env_get(id);
+    if (!e || id == EXO_ENV_LIBOS || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
+        va + len < va || va + len > EXO_USER_MAX || (flags & ~EXO_UNMAP_RELEASE))
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    struct unmap_range_arg a = {e, flags & EXO_UNMAP_RELEASE};
+    spin_lock(&e->lock);
+    /* Only 4 KiB pages are ever mapped here, so no block needs splitting (no -ENOMEM). */
+    int err = pt_unmap(&e->pt, va, len, put_mapping_release, &a);
+    spin_unlock(&e->lock);
+    return err;
+}
+
 int exo_protect(envid_t id, uint64_t va, unsigned prot)
 {
     struct env *e = env_get(id);

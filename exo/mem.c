@@ -151,6 +151,8 @@ void exo_mem_stats(struct exo_mem_stats *out)
     buddy_stats(&buddy, &st);
     out->total_frames = st.total_pages;
     out->free_frames = st.free_pages;
+    out->ram_start = frame_table.base_pfn << PAGE_SHIFT;
+    out->ram_end = (frame_table.base_pfn + frame_table.nframes) << PAGE_SHIFT;
 }
 
 void exo_set_reclaim_handler(exo_reclaim_fn fn)

@@ -1,22 +1,90 @@
 /*
- * libos_main: where the Linux personality starts once exo hands over. Until processes
- * exist it echoes the console so that `ninja -C build qemu` is interactive.
+ * libos_main: where the Linux personality starts once exo hands over. It sets up the
+ * scheduler on every CPU, the syscall boundary and user memory, starts the first process,
+ * and becomes CPU 0's scheduler loop.
+ *
+ * The first process is the program embedded in the image (-Dapp=PATH) until the root
+ * filesystem provides /sbin/init. Command line: libos.trace=1 prints every syscall.
  */
+#include <string.h>
 #include <exo/boot.h>
 #include <exo/console.h>
+#include <exo/cpu.h>
+#include <lib/format.h>
+#include <libos/abi/syscall.h>
+#include <libos/proc.h>
+#include <libos/syscall.h>
 
-void libos_main(const struct exo_boot_params *params)
+extern const char app_image_start[] __attribute__((weak));
+extern const char app_image_end[] __attribute__((weak));
+
+void futex_init(void);
+void vm_global_init(void);
+
+static size_t strcspn_space(const char *p)
 {
-    (void)params;
-    static const char msg[] = "libos: no init yet; echoing the console (Ctrl-A x quits QEMU)\n";
+    size_t n = 0;
+    while (p[n] && p[n] != ' ')
+        n++;
+    return n;
+}
+
+/* Is word one of the space-separated words of cmdline? */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn_space(p);
+        if (len == n && !strncmp(p, word, n))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+static void echo_console(void)
+{
+    static const char msg[] = "libos: no init program; echoing the console (Ctrl-A x quits)\n";
     exo_console_write(msg, sizeof(msg) - 1);
     for (;;) {
         int c = exo_console_getc();
         if (c < 0) {
-            __asm__ volatile("wfi");
+            exo_cpu_idle();
             continue;
         }
         char ch = (char)c == '\r' ? '\n' : (char)c;
         exo_console_write(&ch, 1);
     }
+}
+
+static void secondary_loop(void)
+{
+    sched_cpu_loop();
+}
+
+void libos_main(const struct exo_boot_params *params)
+{
+    for (unsigned i = 0; i < exo_cpu_count(); i++)
+        sched_init_cpu(i);
+    futex_init();
+    syscall_init();
+    vm_global_init();
+    abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
+
+    if (!app_image_start || &app_image_end[0] <= &app_image_start[0])
+        echo_console();
+    static const char *const argv[] = {"/init", NULL};
+    static const char *const envp[] = {"HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin",
+                                       "TERM=vt100", NULL};
+    int err = proc_start_init("/init", app_image_start,
+                              (uint64_t)(app_image_end - app_image_start), argv, envp);
+    if (err) {
+        klog("libos: cannot start the embedded program (%d)\n", err);
+        exo_machine_exit(1);
+    }
+    for (unsigned i = 1; i < exo_cpu_count(); i++)
+        exo_cpu_start(i, secondary_loop);
+    sched_cpu_loop();
 }

@@ -20,6 +20,10 @@ int exo_map(envid_t env, uint64_t va, paddr_t pa, unsigned prot);
 /* Removes a mapping; -ENOENT if va is not mapped. */
 int exo_unmap(envid_t env, uint64_t va);
 int exo_protect(envid_t env, uint64_t va, unsigned prot);
+/* Removes every mapping in [va, va+len) (page aligned); with EXO_UNMAP_RELEASE, also lets
+ * go of each granted frame env no longer maps anywhere. Visits only mapped pages. */
+#define EXO_UNMAP_RELEASE 1u
+int exo_unmap_range(envid_t env, uint64_t va, uint64_t len, unsigned flags);
 /* What va maps to: 0 and *pa, *prot, or -ENOENT. */
 int exo_query(envid_t env, uint64_t va, paddr_t *pa, unsigned *prot);
 

@@ -35,6 +35,7 @@ void *exo_frame_kva(envid_t env, paddr_t pa);
 
 struct exo_mem_stats {
     uint64_t total_frames, free_frames;
+    paddr_t ram_start, ram_end; /* physical span of RAM (holes included) */
 };
 void exo_mem_stats(struct exo_mem_stats *st);
 

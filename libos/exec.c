@@ -1,0 +1,152 @@
+/*
+ * Loading an ELF image into a process (the mapping half of execve; planning, #! and the
+ * stack layout are libos/exec/). Segments are mapped anonymous and filled from the image,
+ * then given their final protection; the stack is built below EXEC_STACK_TOP.
+ */
+#include <string.h>
+#include <exo/cpu.h>
+#include <exo/env.h>
+#include <lib/errno.h>
+#include <lib/kassert.h>
+#include <libos/exec.h>
+#include <libos/proc.h>
+#include <mm/slab.h>
+
+#define STACK_INITIAL (128 * 1024)
+#define HWCAP_FP      (1 << 0)
+#define HWCAP_ASIMD   (1 << 1)
+
+struct mem_image {
+    const uint8_t *data;
+    uint64_t size;
+};
+
+static long image_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    const struct mem_image *m = ctx;
+    if (off >= m->size)
+        return 0;
+    size_t n = MIN(len, m->size - off);
+    memcpy(buf, m->data + off, n);
+    return (long)n;
+}
+
+/* Maps one planned segment and copies its file bytes. Address space lock held. */
+static int map_segment(struct process *p, const struct exec_mapping *m)
+{
+    uint64_t addr;
+    int err = mm_mmap(&p->as, m->vaddr, m->len, MM_PROT_READ | MM_PROT_WRITE,
+                      MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS, NULL, 0, &addr);
+    if (err)
+        return err;
+    vm_sync(p, m->vaddr, m->len);
+    return 0;
+}
+
+static int fill_segment(struct process *p, const struct exec_mapping *m, const uint8_t *image)
+{
+    uint64_t in_page = m->file_off & (EXEC_PAGE_SIZE - 1);
+    return copy_to_proc(p, m->vaddr + in_page, image + m->file_off, m->file_len);
+}
+
+/* Builds argv/envp/auxv at the top of a fresh stack; returns the initial SP. */
+static int build_stack(struct process *p, const struct exec_elf_plan *plan, const char *path,
+                       const char *const *argv, const char *const *envp, uint64_t *sp)
+{
+    size_t argc = 0, envc = 0;
+    while (argv && argv[argc])
+        argc++;
+    while (envp && envp[envc])
+        envc++;
+    uint8_t random[16];
+    uint64_t seed = exo_time_ns() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)p->pid;
+    for (int i = 0; i < 16; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        random[i] = (uint8_t)seed;
+    }
+    struct exec_stack_args args = {
+        .stack_top = EXEC_STACK_TOP, .argv = argv, .argc = argc, .envp = envp, .envc = envc,
+        .execfn = path, .random = random, .rlimit_stack = EXEC_STK_LIM,
+    };
+    args.aux = (struct exec_auxv){
+        .minsigstksz = 5120,
+        .hwcap = HWCAP_FP | HWCAP_ASIMD,
+        .phdr = plan->phdr_addr, .phent = plan->phent, .phnum = plan->phnum,
+        .entry = plan->entry,
+        .uid = p->uid, .euid = p->euid, .gid = p->gid, .egid = p->egid,
+    };
+    struct exec_stack_layout layout;
+    int err = exec_stack_build(&args, &layout);
+    if (err)
+        return err;
+    size_t need = ALIGN_UP(layout.size, EXEC_PAGE_SIZE);
+    uint64_t addr;
+    spin_lock(&p->as_lock);
+    err = mm_mmap(&p->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
+                  MM_PROT_READ | MM_PROT_WRITE,
+                  MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN, NULL, 0,
+                  &addr);
+    spin_unlock(&p->as_lock);
+    if (err)
+        return err;
+    uint8_t *buf = kmalloc(need);
+    if (!buf)
+        return -ENOMEM;
+    args.buf = buf;
+    args.buf_size = need;
+    err = exec_stack_build(&args, &layout);
+    if (!err)
+        err = copy_to_proc(p, EXEC_STACK_TOP - need, buf, need);
+    kfree(buf);
+    p->arg_start = layout.arg_start;
+    p->arg_end = layout.arg_end;
+    p->env_start = layout.env_start;
+    p->env_end = layout.env_end;
+    *sp = layout.sp;
+    return err;
+}
+
+int exec_image(struct process *p, struct task *t, const char *path, const void *image,
+               uint64_t size, const char *const *argv, const char *const *envp)
+{
+    struct mem_image mi = {image, size};
+    struct exec_file file = {image_read, &mi, size};
+    struct exec_elf_plan plan;
+    int err = exec_elf_plan(&file, &plan);
+    if (err)
+        return err;
+    if (plan.has_interp)
+        return -ENOEXEC; /* dynamic programs need the filesystem for their interpreter */
+    if (plan.type == ET_DYN)
+        exec_elf_place(&plan, EXEC_ET_DYN_BASE);
+    for (uint32_t i = 0; i < plan.nmaps; i++) {
+        spin_lock(&p->as_lock);
+        err = map_segment(p, &plan.maps[i]);
+        spin_unlock(&p->as_lock);
+        if (!err)
+            err = fill_segment(p, &plan.maps[i], image);
+        if (err)
+            return err;
+    }
+    spin_lock(&p->as_lock);
+    for (uint32_t i = 0; i < plan.nmaps && !err; i++) {
+        err = mm_mprotect(&p->as, plan.maps[i].vaddr, plan.maps[i].len, plan.maps[i].prot);
+        vm_sync(p, plan.maps[i].vaddr, plan.maps[i].len);
+    }
+    p->as.layout.brk_start = plan.brk;
+    p->as.brk = plan.brk;
+    p->brk_start = plan.brk;
+    spin_unlock(&p->as_lock);
+    if (err)
+        return err;
+    uint64_t sp;
+    if ((err = build_stack(p, &plan, path, argv, envp, &sp)))
+        return err;
+    memset(&t->uctx, 0, sizeof(t->uctx));
+    t->uctx.pc = plan.entry;
+    t->uctx.sp = sp;
+    const char *base = strrchr(path, '/');
+    task_set_comm(t, base ? base + 1 : path);
+    strlcpy(p->comm, t->comm, sizeof(p->comm));
+    return 0;
+}

@@ -1,0 +1,396 @@
+/*
+ * Processes and threads: creation (the first process, clone for fork and threads), the
+ * user-mode loop every thread runs, exit, and wait4.
+ */
+#include <string.h>
+#include <exo/console.h>
+#include <exo/cpu.h>
+#include <exo/env.h>
+#include <lib/errno.h>
+#include <lib/format.h>
+#include <lib/kassert.h>
+#include <libos/proc.h>
+#include <libos/abi/syscall.h>
+#include <libos/syscall.h>
+#include <mm/slab.h>
+
+static struct list_node all_procs = LIST_INIT(all_procs);
+static struct spinlock procs_lock = SPINLOCK_INIT("procs");
+static int next_pid = 1;
+
+struct process *current_proc(void)
+{
+    struct task *t = current_task();
+    return t ? t->proc : NULL;
+}
+
+struct process *proc_find(int pid)
+{
+    struct process *found = NULL;
+    spin_lock(&procs_lock);
+    struct list_node *pos;
+    list_for_each(pos, &all_procs)
+    {
+        struct process *p = list_entry(pos, struct process, all_link);
+        if (p->pid == pid && !p->zombie)
+            found = p;
+    }
+    spin_unlock(&procs_lock);
+    return found;
+}
+
+static struct process *proc_alloc(void)
+{
+    struct process *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    if (exo_env_create(&p->env)) {
+        kfree(p);
+        return NULL;
+    }
+    if (vm_init(p)) {
+        exo_env_destroy(p->env);
+        kfree(p);
+        return NULL;
+    }
+    spin_init(&p->lock, "proc");
+    list_init(&p->children);
+    list_init(&p->sibling);
+    list_init(&p->threads);
+    wait_queue_init(&p->child_wait);
+    p->umask = 022;
+    p->start_ns = exo_time_ns();
+    spin_lock(&procs_lock);
+    p->pid = next_pid++;
+    list_push_back(&all_procs, &p->all_link);
+    spin_unlock(&procs_lock);
+    return p;
+}
+
+static void proc_free(struct process *p)
+{
+    spin_lock(&procs_lock);
+    list_remove(&p->all_link);
+    spin_unlock(&procs_lock);
+    kfree(p);
+}
+
+static void user_task_main(void *arg)
+{
+    task_user_loop(arg);
+}
+
+static void add_thread(struct process *p, struct task *t)
+{
+    spin_lock(&p->lock);
+    t->proc = p;
+    list_push_back(&p->threads, &t->thread_link);
+    p->nthreads++;
+    spin_unlock(&p->lock);
+}
+
+int proc_start_init(const char *path, const void *image, uint64_t size, const char *const *argv,
+                    const char *const *envp)
+{
+    struct process *p = proc_alloc();
+    if (!p)
+        return -ENOMEM;
+    p->pgid = p->sid = p->pid;
+    struct task *t = task_create("init", user_task_main, NULL);
+    if (!t)
+        return -ENOMEM;
+    t->kernel_arg = t;
+    t->tid = p->pid;
+    add_thread(p, t);
+    int err = exec_image(p, t, path, image, size, argv, envp);
+    if (err)
+        return err;
+    task_start(t);
+    return 0;
+}
+
+/* Default action of a signal the process does not handle: terminate (with "core" for the
+ * core-dumping ones). Signal handlers arrive with the signals issue. */
+void force_signal(int sig)
+{
+    static const uint64_t core = (1UL << 3) | (1UL << 4) | (1UL << 5) | (1UL << 6) |
+                                 (1UL << 7) | (1UL << 8) | (1UL << 11) | (1UL << 31);
+    proc_exit(sig | ((core >> sig) & 1 ? 0x80 : 0));
+}
+
+bool signal_pending_current(void)
+{
+    struct process *p = current_proc();
+    return p && p->exiting;
+}
+
+static int exception_signal(const struct exo_stop *stop)
+{
+    switch (stop->exception_class) {
+    case 0x3c: return 5;           /* BRK: SIGTRAP */
+    case 0x22: case 0x26: return 7; /* PC/SP alignment: SIGBUS */
+    case 0x2c: return 8;           /* FP exception: SIGFPE */
+    default: return 4;             /* SIGILL */
+    }
+}
+
+void task_user_loop(struct task *t)
+{
+    struct process *p = t->proc;
+    for (;;) {
+        struct exo_stop stop;
+        uint64_t t0 = exo_time_ns();
+        KASSERT(!exo_run(p->env, &t->uctx, SCHED_SLICE_NS, &stop));
+        __atomic_add_fetch(&p->utime_ns, exo_time_ns() - t0, __ATOMIC_RELAXED);
+        sched_account(0);
+        int sig = 0, code = 0;
+        switch (stop.reason) {
+        case EXO_STOP_SYSCALL: syscall_handle(t); break;
+        case EXO_STOP_FAULT: sig = vm_fault(p, stop.addr, stop.access, &code); break;
+        case EXO_STOP_EXCEPTION: sig = exception_signal(&stop); break;
+        default: break;
+        }
+        if (sig)
+            force_signal(sig);
+        if (READ_ONCE(p->exiting))
+            proc_exit(p->exit_status);
+        if (need_resched())
+            schedule();
+    }
+}
+
+/* The last thread is gone: release the address space and the environment, hand children
+ * to init, and let the parent reap. */
+static void proc_become_zombie(struct process *p)
+{
+    vm_destroy(p);
+    exo_env_destroy(p->env);
+    struct process *init = proc_find(1);
+    spin_lock(&procs_lock);
+    while (!list_empty(&p->children)) {
+        struct process *c = list_entry(p->children.next, struct process, sibling);
+        list_remove(&c->sibling);
+        c->parent = init;
+        if (init)
+            list_push_back(&init->children, &c->sibling);
+    }
+    WRITE_ONCE(p->zombie, true);
+    WRITE_ONCE(p->vfork_done, true);
+    spin_unlock(&procs_lock);
+    wake_all(&p->child_wait);
+    if (p->parent) {
+        wake_all(&p->parent->child_wait);
+    } else {
+        klog("init exited with status %#x\n", p->exit_status);
+        exo_machine_exit((p->exit_status >> 8) & 0xff ? (p->exit_status >> 8) & 0xff
+                                                       : p->exit_status & 0x7f);
+    }
+}
+
+void proc_exit(int status)
+{
+    struct task *t = current_task();
+    struct process *p = t->proc;
+    spin_lock(&p->lock);
+    if (!p->exiting) {
+        p->exiting = true;
+        p->exit_status = status;
+    }
+    list_remove(&t->thread_link);
+    bool last = --p->nthreads == 0;
+    spin_unlock(&p->lock);
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
+        futex_wake_addr(p, t->clear_child_tid, 1);
+    }
+    if (last)
+        proc_become_zombie(p);
+    task_exit();
+}
+
+/* Thread exit (exit(2)): only this thread, unless it is the last. */
+__attribute__((noreturn)) static void thread_exit(int code)
+{
+    struct process *p = current_proc();
+    spin_lock(&p->lock);
+    bool last = p->nthreads == 1;
+    if (last && !p->exiting) {
+        p->exiting = true;
+        p->exit_status = (code & 0xff) << 8;
+    }
+    spin_unlock(&p->lock);
+    proc_exit(p->exit_status ? p->exit_status : (code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE1(exit, int, code)
+{
+    thread_exit(code);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+    proc_exit((code & 0xff) << 8);
+}
+
+#define CLONE_VM             0x00000100
+#define CLONE_VFORK          0x00004000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+
+static struct task *clone_task(struct task *parent, struct process *p, uint64_t flags,
+                               uint64_t stack, uint64_t tls, uint64_t ctid)
+{
+    struct task *t = task_create(parent->comm, user_task_main, NULL);
+    if (!t)
+        return NULL;
+    t->kernel_arg = t;
+    t->uctx = parent->uctx;
+    t->uctx.x[0] = 0;
+    if (stack)
+        t->uctx.sp = stack;
+    if (flags & CLONE_SETTLS)
+        t->uctx.tpidr = tls;
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = ctid;
+    add_thread(p, t);
+    return t;
+}
+
+static bool vfork_child_done(void *arg)
+{
+    struct process *c = arg;
+    return READ_ONCE(c->vfork_done);
+}
+
+/* clone(flags, stack, parent_tid, tls, child_tid) on arm64. */
+SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_t, tls,
+                uint64_t, ctid)
+{
+    struct task *cur = current_task();
+    struct process *parent = cur->proc;
+    struct task *t;
+    struct process *child = NULL;
+    if (flags & CLONE_THREAD) {
+        if (!(flags & CLONE_VM))
+            return -EINVAL;
+        t = clone_task(cur, parent, flags, stack, tls, ctid);
+        if (!t)
+            return -ENOMEM;
+    } else {
+        /* fork, vfork, and CLONE_VM|CLONE_VFORK (posix_spawn) all copy the address space;
+         * a vfork parent waits until the child execs or exits. */
+        child = proc_alloc();
+        if (!child)
+            return -ENOMEM;
+        spin_lock(&parent->as_lock);
+        int err = mm_as_fork(&child->as, &parent->as);
+        vm_sync(parent, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+        spin_unlock(&parent->as_lock);
+        if (err)
+            return err;
+        vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+        child->parent = parent;
+        child->pgid = parent->pgid;
+        child->sid = parent->sid;
+        child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
+        child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
+        child->umask = parent->umask;
+        child->brk_start = parent->brk_start;
+        memcpy(child->comm, parent->comm, sizeof(child->comm));
+        t = clone_task(cur, child, flags, stack, tls, ctid);
+        if (!t)
+            return -ENOMEM;
+        t->tid = child->pid;
+        spin_lock(&procs_lock);
+        list_push_back(&parent->children, &child->sibling);
+        spin_unlock(&procs_lock);
+    }
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(ptid, &t->tid, sizeof(int));
+    if (flags & CLONE_CHILD_SETTID) {
+        /* written in the child's memory: for a thread that is ours too */
+        if (child)
+            exo_copy_to_user(child->env, ctid, &t->tid, sizeof(int));
+        else
+            copy_to_user(ctid, &t->tid, sizeof(int));
+    }
+    int tid = t->tid;
+    task_start(t);
+    if (child && (flags & CLONE_VFORK))
+        await(&child->child_wait, vfork_child_done, child, 0, 0);
+    return tid;
+}
+
+struct wait_match {
+    struct process *self;
+    long pid; /* wait4's pid argument */
+    struct process *found;
+    bool any_child;
+};
+
+static bool child_matches(struct process *c, long pid, struct process *self)
+{
+    if (pid > 0)
+        return c->pid == pid;
+    if (pid == 0)
+        return c->pgid == self->pgid;
+    if (pid < -1)
+        return c->pgid == -pid;
+    return true;
+}
+
+/* Looks for a zombie child matching m->pid; notes whether any child matches at all. */
+static bool find_zombie(void *arg)
+{
+    struct wait_match *m = arg;
+    m->any_child = false;
+    spin_lock(&procs_lock);
+    struct list_node *pos;
+    list_for_each(pos, &m->self->children)
+    {
+        struct process *c = list_entry(pos, struct process, sibling);
+        if (!child_matches(c, m->pid, m->self))
+            continue;
+        m->any_child = true;
+        if (READ_ONCE(c->zombie)) {
+            m->found = c;
+            break;
+        }
+    }
+    spin_unlock(&procs_lock);
+    return m->found || !m->any_child;
+}
+
+#define WNOHANG 1
+
+SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint64_t, rusage)
+{
+    (void)rusage;
+    struct process *self = current_proc();
+    struct wait_match m = {self, (long)(int)pid, NULL, false};
+    if (options & WNOHANG) {
+        find_zombie(&m);
+        if (!m.found)
+            return m.any_child ? 0 : -ECHILD;
+    } else {
+        int err = await(&self->child_wait, find_zombie, &m, AWAIT_INTERRUPTIBLE, 0);
+        if (err)
+            return err;
+    }
+    if (!m.found)
+        return -ECHILD;
+    struct process *c = m.found;
+    if (wstatus && copy_to_user(wstatus, &c->exit_status, sizeof(int)))
+        return -EFAULT;
+    spin_lock(&procs_lock);
+    list_remove(&c->sibling);
+    spin_unlock(&procs_lock);
+    self->child_utime_ns += c->utime_ns + c->child_utime_ns;
+    int cpid = c->pid;
+    proc_free(c);
+    return cpid;
+}

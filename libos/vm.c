@@ -1,0 +1,259 @@
+/*
+ * Process address spaces. mm/as.c keeps each process's VMAs and a *shadow* page table: the
+ * libOS's record of what should be mapped. The real tables are exo's, so after every change
+ * the libOS mirrors the affected range into the environment (vm_sync): exo maps a page only
+ * because the libOS, which owns every user frame (EXO_ENV_LIBOS), granted the frame to the
+ * environment with the rights the mapping needs. Copy-on-write sharing after fork is thus
+ * read-only grants of the same frame to several environments; frame reference counts live
+ * in the libOS's own struct page for each frame.
+ */
+#include <string.h>
+#include <exo/env.h>
+#include <exo/frame.h>
+#include <lib/errno.h>
+#include <lib/kassert.h>
+#include <libos/proc.h>
+#include <mm/slab.h>
+
+#define CHUNK_PAGES 512 /* struct pages allocated together, on first use of their range */
+
+static struct page **page_dir;
+static uint64_t base_pfn, nframes;
+static struct spinlock page_dir_lock = SPINLOCK_INIT("page_dir");
+static struct kmem_cache *vma_cache;
+
+void vm_global_init(void)
+{
+    struct exo_mem_stats st;
+    exo_mem_stats(&st);
+    base_pfn = st.ram_start >> PAGE_SHIFT;
+    nframes = (st.ram_end - st.ram_start) >> PAGE_SHIFT;
+    page_dir = kzalloc(sizeof(*page_dir) * (nframes / CHUNK_PAGES + 1));
+    KASSERT(page_dir);
+    vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
+    KASSERT(vma_cache);
+}
+
+static struct page *pa_to_page(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    uint64_t i = (pa >> PAGE_SHIFT) - base_pfn;
+    KASSERT(i < nframes);
+    struct page **chunk = &page_dir[i / CHUNK_PAGES];
+    if (!READ_ONCE(*chunk)) {
+        struct page *fresh = kzalloc(sizeof(struct page) * CHUNK_PAGES);
+        KASSERT(fresh);
+        spin_lock(&page_dir_lock);
+        if (!*chunk) {
+            *chunk = fresh;
+            fresh = NULL;
+        }
+        spin_unlock(&page_dir_lock);
+        kfree(fresh);
+    }
+    return &(*chunk)[i % CHUNK_PAGES];
+}
+
+static uint64_t page_to_pa(void *ctx, const struct page *pg)
+{
+    (void)ctx;
+    for (uint64_t c = 0; c <= nframes / CHUNK_PAGES; c++) {
+        struct page *chunk = READ_ONCE(page_dir[c]);
+        if (chunk && pg >= chunk && pg < chunk + CHUNK_PAGES)
+            return (base_pfn + c * CHUNK_PAGES + (uint64_t)(pg - chunk)) << PAGE_SHIFT;
+    }
+    kpanic("vm: struct page %p is not the libOS's", (void *)pg);
+}
+
+static struct page *frame_alloc(void *ctx)
+{
+    paddr_t pa;
+    if (exo_frame_alloc(EXO_ENV_LIBOS, 0, &pa))
+        return NULL;
+    struct page *pg = pa_to_page(ctx, pa);
+    memset(pg, 0, sizeof(*pg));
+    pg->refcount = 1;
+    return pg;
+}
+
+/* The last reference is gone. Environments may still hold grants until their next
+ * vm_sync; the frame lives on as an orphan until then. */
+static void frame_free(void *ctx, struct page *pg)
+{
+    KASSERT(!exo_frame_free(EXO_ENV_LIBOS, page_to_pa(ctx, pg)));
+}
+
+static void *page_to_virt(void *ctx, struct page *pg)
+{
+    return exo_frame_kva(EXO_ENV_LIBOS, page_to_pa(ctx, pg));
+}
+
+static void tlb_flush(void *ctx, uint64_t va, uint64_t len)
+{
+    (void)ctx, (void)va, (void)len; /* vm_sync after each operation does it */
+}
+
+static const struct mm_as_ops as_ops = {frame_alloc, frame_free,   page_to_pa, pa_to_page,
+                                        page_to_virt, tlb_flush, NULL};
+
+static uint64_t table_alloc(void *ctx)
+{
+    (void)ctx;
+    paddr_t pa;
+    return exo_frame_alloc(EXO_ENV_LIBOS, 0, &pa) ? 0 : pa;
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    KASSERT(!exo_frame_free(EXO_ENV_LIBOS, pa));
+}
+
+static void *table_virt(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    return exo_frame_kva(EXO_ENV_LIBOS, pa);
+}
+
+static const struct pt_ops shadow_pt_ops = {table_alloc, table_free, table_virt, NULL};
+
+int vm_init(struct process *p)
+{
+    struct mm_as_layout layout = {
+        .mmap_min = 0x10000,
+        .mmap_base = 0xffff00000000UL, /* below the stack's reserve */
+        .task_size = EXO_USER_MAX,
+        .brk_start = 0,
+        .stack_max = 8UL << 20,
+    };
+    spin_init(&p->as_lock, "as");
+    return mm_as_init(&p->as, &as_ops, &shadow_pt_ops, vma_cache, &layout);
+}
+
+void vm_destroy(struct process *p)
+{
+    exo_unmap_range(p->env, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, EXO_UNMAP_RELEASE);
+    mm_as_destroy(&p->as);
+}
+
+struct sync_arg {
+    struct process *p;
+    uint64_t lo, hi;
+    int err;
+};
+
+static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
+{
+    struct sync_arg *a = arg;
+    unsigned prot = pt_attrs_to_prot(*pte);
+    unsigned eprot = EXO_PROT_READ | (prot & MM_PROT_WRITE ? EXO_PROT_WRITE : 0) |
+                     (prot & MM_PROT_EXEC ? EXO_PROT_EXEC : 0);
+    unsigned rights = EXO_RIGHT_READ | (prot & MM_PROT_WRITE ? EXO_RIGHT_WRITE : 0);
+    uint64_t size = 1UL << PT_LEVEL_SHIFT(level);
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        uint64_t v = va + off;
+        if (v < a->lo || v >= a->hi)
+            continue;
+        uint64_t pa = pte_addr(*pte) + off;
+        int err = exo_frame_grant(EXO_ENV_LIBOS, pa, a->p->env, rights);
+        if (!err)
+            err = exo_map(a->p->env, v, pa, eprot);
+        if (err && !a->err)
+            a->err = err;
+    }
+}
+
+void vm_sync(struct process *p, uint64_t va, uint64_t len)
+{
+    uint64_t lo = va & ~(PAGE_SIZE - 1), hi = ALIGN_UP(va + len, PAGE_SIZE);
+    if (lo < EXO_USER_MIN)
+        lo = EXO_USER_MIN;
+    if (hi > EXO_USER_MAX || hi < lo)
+        hi = EXO_USER_MAX;
+    KASSERT(!exo_unmap_range(p->env, lo, hi - lo, EXO_UNMAP_RELEASE));
+    struct sync_arg a = {p, lo, hi, 0};
+    pt_walk(&p->as.pt, lo, hi - lo, mirror_leaf, &a);
+    if (a.err)
+        kpanic("vm_sync: exo refused a mapping (%d)", a.err);
+}
+
+int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code)
+{
+    enum mm_access acc = access & EXO_PROT_EXEC    ? MM_ACCESS_EXEC
+                         : access & EXO_PROT_WRITE ? MM_ACCESS_WRITE
+                                                   : MM_ACCESS_READ;
+    spin_lock(&p->as_lock);
+    enum mm_fault_result r = mm_as_fault(&p->as, addr, acc);
+    if (r == MM_FAULT_OK)
+        vm_sync(p, addr, 1);
+    spin_unlock(&p->as_lock);
+    switch (r) {
+    case MM_FAULT_OK: return 0;
+    case MM_FAULT_SEGV_ACCERR: *si_code = 2; return 11; /* SEGV_ACCERR, SIGSEGV */
+    case MM_FAULT_SIGBUS: *si_code = 2; return 7;       /* BUS_ADRERR, SIGBUS */
+    case MM_FAULT_OOM: *si_code = 0; return 9;          /* SIGKILL */
+    default: *si_code = 1; return 11;                   /* SEGV_MAPERR */
+    }
+}
+
+/* Copies one chunk within a page, faulting it in once if needed. */
+static int copy_chunk(struct process *p, uint64_t uva, void *kbuf, uint64_t n, bool to_user)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int err = to_user ? exo_copy_to_user(p->env, uva, kbuf, n)
+                          : exo_copy_from_user(p->env, kbuf, uva, n);
+        if (err != -EFAULT)
+            return err;
+        int code;
+        if (attempt || vm_fault(p, uva, to_user ? EXO_PROT_WRITE : EXO_PROT_READ, &code))
+            return -EFAULT;
+    }
+    return -EFAULT;
+}
+
+static int copy_user_proc(struct process *p, uint64_t uva, void *kbuf, uint64_t len,
+                          bool to_user)
+{
+    if (uva + len < uva || uva + len > EXO_USER_MAX)
+        return -EFAULT;
+    uint8_t *k = kbuf;
+    while (len) {
+        uint64_t n = MIN(len, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+        if (copy_chunk(p, uva, k, n, to_user))
+            return -EFAULT;
+        uva += n;
+        k += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int copy_from_user(void *dst, uint64_t src, uint64_t len)
+{
+    return copy_user_proc(current_proc(), src, dst, len, false);
+}
+
+int copy_to_user(uint64_t dst, const void *src, uint64_t len)
+{
+    return copy_user_proc(current_proc(), dst, (void *)src, len, true);
+}
+
+int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
+{
+    return copy_user_proc(p, dst, (void *)src, len, true);
+}
+
+long strncpy_from_user(char *dst, uint64_t src, uint64_t max)
+{
+    uint64_t done = 0;
+    while (done < max) {
+        uint64_t n = MIN(max - done, PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1)));
+        if (copy_from_user(dst + done, src + done, n))
+            return -EFAULT;
+        char *nul = memchr(dst + done, 0, n);
+        if (nul)
+            return nul - dst;
+        done += n;
+    }
+    return -ENAMETOOLONG;
+}
