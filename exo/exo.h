@@ -19,6 +19,7 @@ struct cpu_local {
     uint64_t run_sp;                 /* kernel SP while EL0 runs (callee-saved regs there) */
     struct exo_context *run_ctx;     /* where EL0's registers are saved on a trap */
     uint64_t trap_esr, trap_far;     /* syndrome of the trap that ended the run */
+    uint64_t emergency_sp;           /* top of the stack vectors.S uses on an overflow */
     unsigned index;
     uint64_t mpidr;
     int lock_depth;          /* spinlocks held; an await with depth > 0 is a bug */
@@ -35,6 +36,9 @@ _Static_assert(offsetof(struct cpu_local, run_sp) == 0, "run.S");
 _Static_assert(offsetof(struct cpu_local, run_ctx) == 8, "run.S");
 _Static_assert(offsetof(struct cpu_local, trap_esr) == 16, "run.S");
 _Static_assert(offsetof(struct cpu_local, trap_far) == 24, "run.S");
+_Static_assert(offsetof(struct cpu_local, emergency_sp) == CPU_EMERGENCY_SP, "vectors.S");
+_Static_assert(KSTACK_SIZE == 1 << KSTACK_CHECK_BIT && KSTACK_GUARD_SIZE == KSTACK_SIZE,
+               "vectors.S: the overflow check needs a guard as large as the stack");
 
 extern struct cpu_local cpus[MAX_CPUS];
 extern unsigned cpu_count;
