@@ -178,6 +178,19 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 __noreturn void panic_stop(void);
 void panic_others_stop(void);
 
+/* kstack.c: kernel stacks (exo/kstack.h). kstack_init runs after mem_init. */
+void kstack_init(void);
+/* Is addr inside the window (stack or guard) of a kernel stack: a live exo_kstack_alloc
+ * stack, a boot stack or an emergency stack? Then its name goes to name (if not NULL,
+ * size bytes) and its top to *top (if not NULL). Takes no lock (used by overflow reports). */
+bool kstack_lookup(uint64_t addr, char *name, size_t size, uint64_t *top);
+/* Calls fn(arg) with SP = top, then returns to the caller's stack. */
+void kstack_call_on(uint64_t top, void (*fn)(void *), void *arg);
+
+/* trap.c: on the emergency stack (vectors.S) when an exception from EL1 found no room for
+ * its trap frame, or from exo_trap_el1 for a data abort in a stack's guard. */
+__noreturn void exo_kstack_overflow(struct trapframe *tf, int kind);
+
 /* smp.c */
 void smp_boot(void);
 
