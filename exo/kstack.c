@@ -26,7 +26,7 @@
 #define KSTACK_TABLES 3 /* a window never straddles a 2 MiB level-3 table: L1, L2, L3 */
 
 _Static_assert(EXO_KSTACK_BYTES == KSTACK_SIZE, "exo/kstack.h");
-_Static_assert(KSTACK_MAX * (uint64_t)KSTACK_WINDOW <= PT_LEVEL_SIZE(0), "one L0 entry");
+_Static_assert((uint64_t)KSTACK_MAX *KSTACK_WINDOW <= PT_LEVEL_SIZE(0), "one L0 entry");
 
 struct kstack_slot {
     bool used;
@@ -141,8 +141,8 @@ uint64_t exo_kstack_alloc(const char *name)
         reserve.n_spare = KSTACK_TABLES;
         uint64_t bottom = slot_top(s) - KSTACK_SIZE;
         for (int i = 0; i < KSTACK_PAGES; i++)
-            KASSERT(!pt_map(&kernel_tables, bottom + (uint64_t)i * PAGE_SIZE, frames[i],
-                            PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0));
+            KASSERT(!pt_map(&kernel_tables, bottom + (uint64_t)i * PAGE_SIZE, frames[i], PAGE_SIZE,
+                            MM_PROT_READ | MM_PROT_WRITE, 0));
         n_tables = reserve.n_spare; /* the unused ones go back */
         memcpy(tables, reserve.spare, sizeof(tables[0]) * (size_t)n_tables);
         reserve.n_spare = 0;
@@ -211,8 +211,7 @@ bool kstack_lookup(uint64_t addr, char *name, size_t size, uint64_t *top)
     char buf[EXO_KSTACK_NAME_MAX + 1];
     if (addr >= (uint64_t)boot_stacks && addr < (uint64_t)boot_stacks_end) {
         unsigned i = (unsigned)((addr - (uint64_t)boot_stacks) / KSTACK_WINDOW);
-        ksnprintf(buf, sizeof(buf), i < MAX_CPUS ? "boot-cpu%u" : "emergency-cpu%u",
-                  i % MAX_CPUS);
+        ksnprintf(buf, sizeof(buf), i < MAX_CPUS ? "boot-cpu%u" : "emergency-cpu%u", i % MAX_CPUS);
     } else if (addr >= KSTACK_BASE && addr < slot_top(KSTACK_MAX - 1)) {
         const struct kstack_slot *slot = &slots[(addr - KSTACK_BASE) / KSTACK_WINDOW];
         if (!READ_ONCE(slot->used))

@@ -11,6 +11,7 @@
  *   exo.test=exo    exo's own tests with an EL0 program (exo/selftest.c)
  *   exo.test=stackoverflow  unbounded recursion on a stack from exo_kstack_alloc (expects
  *                   the overflow report naming the stack 'overflow-test' and status 1)
+ *   exo.test=bootstackoverflow  the same on the last CPU's own boot stack ('boot-cpuN')
  */
 #include <string.h>
 #include <lib/fdt.h>
@@ -18,6 +19,7 @@
 #include <lib/kassert.h>
 #include <exo/boot.h>
 #include <exo/console.h>
+#include <exo/cpu.h>
 #include <exo/kstack.h>
 #include "exo.h"
 
@@ -123,6 +125,22 @@ static void stack_overflow_test(void)
     machine_exit(4);
 }
 
+static void boot_stack_overflow(void)
+{
+    kprintf("exo.test=bootstackoverflow: unbounded recursion on CPU %u's boot stack\n",
+            this_cpu()->index);
+    overflow_run(NULL);
+}
+
+/* On the last CPU (its own emergency stack reports), or on CPU 0 if it is alone. */
+static void boot_stack_overflow_test(void)
+{
+    if (cpu_count < 2 || exo_cpu_start(cpu_count - 1, boot_stack_overflow))
+        boot_stack_overflow();
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
 static void run_boot_test(const char *test)
 {
     if (!strcmp(test, "boot")) {
@@ -139,6 +157,8 @@ static void run_boot_test(const char *test)
         exo_selftest();
     } else if (!strcmp(test, "stackoverflow")) {
         stack_overflow_test();
+    } else if (!strcmp(test, "bootstackoverflow")) {
+        boot_stack_overflow_test();
     } else {
         kprintf("exo.test=%s: unknown test\n", test);
         machine_exit(3);
