@@ -19,6 +19,7 @@ struct cpu_local {
     uint64_t run_sp;                 /* kernel SP while EL0 runs (callee-saved regs there) */
     struct exo_context *run_ctx;     /* where EL0's registers are saved on a trap */
     uint64_t trap_esr, trap_far;     /* syndrome of the trap that ended the run */
+    uint64_t emergency_sp;           /* top of the stack vectors.S uses on an overflow */
     unsigned index;
     uint64_t mpidr;
     int lock_depth;          /* spinlocks held; an await with depth > 0 is a bug */
@@ -35,6 +36,9 @@ _Static_assert(offsetof(struct cpu_local, run_sp) == 0, "run.S");
 _Static_assert(offsetof(struct cpu_local, run_ctx) == 8, "run.S");
 _Static_assert(offsetof(struct cpu_local, trap_esr) == 16, "run.S");
 _Static_assert(offsetof(struct cpu_local, trap_far) == 24, "run.S");
+_Static_assert(offsetof(struct cpu_local, emergency_sp) == CPU_EMERGENCY_SP, "vectors.S");
+_Static_assert(KSTACK_SIZE == 1 << KSTACK_CHECK_BIT && KSTACK_GUARD_SIZE == KSTACK_SIZE,
+               "vectors.S: the overflow check needs a guard as large as the stack");
 
 extern struct cpu_local cpus[MAX_CPUS];
 extern unsigned cpu_count;
@@ -173,6 +177,19 @@ void dump_backtrace(uint64_t fp, uint64_t pc);
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 __noreturn void panic_stop(void);
 void panic_others_stop(void);
+
+/* kstack.c: kernel stacks (exo/kstack.h). kstack_init runs after mem_init. */
+void kstack_init(void);
+/* Is addr inside the window (stack or guard) of a kernel stack: a live exo_kstack_alloc
+ * stack, a boot stack or an emergency stack? Then its name goes to name (if not NULL,
+ * size bytes) and its top to *top (if not NULL). Takes no lock (used by overflow reports). */
+bool kstack_lookup(uint64_t addr, char *name, size_t size, uint64_t *top);
+/* Calls fn(arg) with SP = top, then returns to the caller's stack. */
+void kstack_call_on(uint64_t top, void (*fn)(void *), void *arg);
+
+/* trap.c: on the emergency stack (vectors.S) when an exception from EL1 found no room for
+ * its trap frame, or from exo_trap_el1 for a data abort in a stack's guard. */
+__noreturn void exo_kstack_overflow(struct trapframe *tf, int kind);
 
 /* smp.c */
 void smp_boot(void);

@@ -9,6 +9,9 @@
  *   exo.test=panic  call kpanic (expects PANIC and status 1)
  *   exo.test=echo   echo console input line by line until "quit" (interrupt-driven input)
  *   exo.test=exo    exo's own tests with an EL0 program (exo/selftest.c)
+ *   exo.test=stackoverflow  unbounded recursion on a stack from exo_kstack_alloc (expects
+ *                   the overflow report naming the stack 'overflow-test' and status 1)
+ *   exo.test=bootstackoverflow  the same on the last CPU's own boot stack ('boot-cpuN')
  */
 #include <string.h>
 #include <lib/fdt.h>
@@ -16,6 +19,8 @@
 #include <lib/kassert.h>
 #include <exo/boot.h>
 #include <exo/console.h>
+#include <exo/cpu.h>
+#include <exo/kstack.h>
 #include "exo.h"
 
 struct boot_info boot_info;
@@ -87,6 +92,55 @@ static void echo_test(void)
     }
 }
 
+/* Never reached in practice: keeps the recursion conditional, so the compiler neither
+ * warns about it (-Winfinite-recursion) nor assumes it never returns. */
+static volatile uint64_t overflow_depth_limit = UINT64_MAX;
+
+/* Recurses with a 128-byte frame of volatile locals; the addition after the call keeps it
+ * from becoming a loop. */
+__attribute__((noinline)) static uint64_t overflow_recurse(uint64_t depth)
+{
+    volatile uint64_t frame[16];
+    frame[depth & 15] = depth;
+    if (depth >= overflow_depth_limit)
+        return frame[0];
+    return overflow_recurse(depth + 1) + frame[(depth + 1) & 15];
+}
+
+static void overflow_run(void *arg)
+{
+    (void)arg;
+    overflow_recurse(0);
+}
+
+static void stack_overflow_test(void)
+{
+    uint64_t top = exo_kstack_alloc("overflow-test");
+    if (!top)
+        kpanic("exo.test=stackoverflow: no stack");
+    kprintf("exo.test=stackoverflow: unbounded recursion on stack 'overflow-test' (top %#lx)\n",
+            (unsigned long)top);
+    kstack_call_on(top, overflow_run, NULL);
+    kprintf("exo.test=stackoverflow: the recursion returned\n");
+    machine_exit(4);
+}
+
+static void boot_stack_overflow(void)
+{
+    kprintf("exo.test=bootstackoverflow: unbounded recursion on CPU %u's boot stack\n",
+            this_cpu()->index);
+    overflow_run(NULL);
+}
+
+/* On the last CPU (its own emergency stack reports), or on CPU 0 if it is alone. */
+static void boot_stack_overflow_test(void)
+{
+    if (cpu_count < 2 || exo_cpu_start(cpu_count - 1, boot_stack_overflow))
+        boot_stack_overflow();
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
 static void run_boot_test(const char *test)
 {
     if (!strcmp(test, "boot")) {
@@ -101,6 +155,10 @@ static void run_boot_test(const char *test)
         echo_test();
     } else if (!strcmp(test, "exo")) {
         exo_selftest();
+    } else if (!strcmp(test, "stackoverflow")) {
+        stack_overflow_test();
+    } else if (!strcmp(test, "bootstackoverflow")) {
+        boot_stack_overflow_test();
     } else {
         kprintf("exo.test=%s: unknown test\n", test);
         machine_exit(3);
@@ -121,6 +179,7 @@ void exo_main(uint64_t dtb_phys, uint64_t image_phys)
     kprintf("\ncommand line: %s\n", boot_info.bootargs);
 
     mem_init();
+    kstack_init();
     env_init();
     ramdisk_init();
     gic_init(&boot_info);

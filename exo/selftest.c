@@ -7,11 +7,15 @@
 #include <exo/cpu.h>
 #include <exo/env.h>
 #include <exo/frame.h>
+#include <exo/kstack.h>
 #include <exo/ramdisk.h>
 #include <lib/errno.h>
+#include <lib/format.h>
 #include <lib/kassert.h>
+#include <mm/mm.h>
 #include "exo.h"
 #include "frame_table.h"
+#include "arch/aarch64/early.h"
 
 #define TEXT_VA  0x400000UL
 #define DATA_VA  0x500000UL
@@ -250,8 +254,126 @@ static void test_ramdisk_needs_binding(void)
     CHECK(!exo_env_destroy(e), "destroy");
 }
 
+/* Whether the MMU translates va for an EL1 read (AT S1E1R: what the hardware walks). */
+static bool el1_mapped(uint64_t va)
+{
+    uint64_t flags = irq_save(), par;
+    __asm__ volatile("at s1e1r, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
+    irq_restore(flags);
+    return !(par & 1);
+}
+
+static bool stack_named(uint64_t addr, const char *want)
+{
+    char name[32];
+    return kstack_lookup(addr, name, sizeof(name), NULL) && !strcmp(name, want);
+}
+
+#define N_KSTACKS 6
+
+/* Stacks: distinct windows, whole range usable, guard unmapped, names, frames returned. */
+static void test_kstacks(void)
+{
+    struct exo_mem_stats before, during, after;
+    uint64_t top[N_KSTACKS];
+    char name[24];
+    exo_mem_stats(&before);
+    for (int i = 0; i < N_KSTACKS; i++) {
+        ksnprintf(name, sizeof(name), "kstack-test-%d", i);
+        top[i] = exo_kstack_alloc(name);
+        CHECK(top[i] && IS_ALIGNED(top[i], KSTACK_WINDOW) && top[i] > KSTACK_BASE,
+              "alloc %d: %#lx", i, (unsigned long)top[i]);
+        for (int j = 0; j < i; j++)
+            CHECK(top[i] != top[j], "stacks %d and %d share %#lx", i, j, (unsigned long)top[i]);
+    }
+    exo_mem_stats(&during);
+    CHECK(before.free_frames - during.free_frames >= N_KSTACKS * EXO_KSTACK_BYTES / PAGE_SIZE,
+          "frames in use: %lu", (unsigned long)(before.free_frames - during.free_frames));
+    for (int i = 0; i < N_KSTACKS; i++) {
+        uint64_t bottom = top[i] - EXO_KSTACK_BYTES;
+        CHECK(el1_mapped(bottom) && el1_mapped(top[i] - 8), "stack %d mapped", i);
+        CHECK(!el1_mapped(bottom - 8) && !el1_mapped(bottom - PAGE_SIZE) &&
+                  !el1_mapped(top[i] - KSTACK_WINDOW),
+              "guard below stack %d is mapped", i);
+        uint64_t *p = (uint64_t *)bottom;
+        for (size_t w = 0; w < EXO_KSTACK_BYTES / 8; w++) {
+            if (p[w] != 0)
+                break;
+            p[w] = top[i] ^ w;
+        }
+    }
+    for (int i = 0; i < N_KSTACKS; i++) {
+        const uint64_t *p = (const uint64_t *)(top[i] - EXO_KSTACK_BYTES);
+        size_t w = 0;
+        while (w < EXO_KSTACK_BYTES / 8 && p[w] == (top[i] ^ w))
+            w++;
+        CHECK(w == EXO_KSTACK_BYTES / 8, "stack %d: zeroed then written whole, first bad word %lu",
+              i, (unsigned long)w);
+        ksnprintf(name, sizeof(name), "kstack-test-%d", i);
+        CHECK(stack_named(top[i] - 8, name) && stack_named(top[i] - KSTACK_WINDOW, name),
+              "stack %d (and its guard) named %s", i, name);
+    }
+    CHECK(!exo_kstack_set_name(top[0], "a-name-longer-than-sixteen"), "rename");
+    CHECK(stack_named(top[0] - 1, "a-name-longer-th"), "renamed, truncated to 16");
+    CHECK(exo_kstack_set_name(top[0] + PAGE_SIZE, "x") == -EINVAL, "rename a non-top");
+    CHECK(stack_named((uint64_t)boot_stacks + KSTACK_WINDOW - 8, "boot-cpu0") &&
+              stack_named((uint64_t)boot_stacks + (MAX_CPUS + 2) * KSTACK_WINDOW - 8,
+                          "emergency-cpu1"),
+          "boot and emergency stacks named");
+    CHECK(!el1_mapped((uint64_t)boot_stacks) &&
+              !el1_mapped((uint64_t)boot_stacks + KSTACK_GUARD_SIZE - 8) &&
+              el1_mapped((uint64_t)boot_stacks + KSTACK_GUARD_SIZE),
+          "boot-cpu0's guard unmapped, stack mapped");
+    for (int i = 0; i < N_KSTACKS; i++)
+        CHECK(!exo_kstack_free(top[i]), "free %d", i);
+    exo_mem_stats(&after);
+    CHECK(after.free_frames == before.free_frames, "free frames %lu -> %lu",
+          (unsigned long)before.free_frames, (unsigned long)after.free_frames);
+    CHECK(!el1_mapped(top[0] - 8) && !kstack_lookup(top[0] - 8, NULL, 0, NULL),
+          "freed stack unmapped and unnamed");
+    CHECK(exo_kstack_free(top[0]) == -EINVAL, "double free");
+    CHECK(exo_kstack_free(top[0] - 16) == -EINVAL, "free a non-top");
+    CHECK(exo_kstack_free((uint64_t)boot_stacks + KSTACK_WINDOW) == -EINVAL, "free a boot stack");
+    CHECK(exo_kstack_set_name(top[0], "x") == -EINVAL, "rename a freed stack");
+}
+
+/* Interrupts taken on an allocated stack that is three quarters full are handled as usual:
+ * the vectors' check does not mistake a deep but valid stack for an overflow. */
+static volatile uint64_t deep_sp;
+static volatile int deep_ticks;
+
+static void deep_wait(void *arg)
+{
+    (void)arg;
+    volatile char fill[12 * 1024];
+    fill[0] = fill[sizeof(fill) - 1] = 1;
+    deep_sp = (uint64_t)__builtin_frame_address(0);
+    uint64_t start = this_cpu()->timer_ticks;
+    irq_enable();
+    for (int i = 0; i < 3; i++) {
+        exo_timer_set_deadline(exo_time_ns() + 1000000);
+        uint64_t seen = this_cpu()->timer_ticks;
+        while (READ_ONCE(this_cpu()->timer_ticks) == seen)
+            __asm__ volatile("wfi");
+    }
+    deep_ticks = (int)(this_cpu()->timer_ticks - start) + fill[0] - 1;
+}
+
+static void test_kstack_interrupts(void)
+{
+    uint64_t top = exo_kstack_alloc("deep-irq");
+    CHECK(top, "alloc");
+    kstack_call_on(top, deep_wait, NULL);
+    CHECK(deep_sp < top - 12 * 1024 && deep_sp >= top - EXO_KSTACK_BYTES,
+          "ran deep in the stack: sp %#lx top %#lx", (unsigned long)deep_sp, (unsigned long)top);
+    CHECK(deep_ticks >= 3, "timer interrupts on the deep stack: %d", deep_ticks);
+    CHECK(!exo_kstack_free(top), "free");
+}
+
 void exo_selftest(void)
 {
+    test_kstacks();
+    test_kstack_interrupts();
     test_own_pages();
     test_faults_come_back();
     test_map_refusals();

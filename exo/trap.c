@@ -151,12 +151,63 @@ void panic_stop(void)
     machine_exit(1);
 }
 
+/* Set while this CPU reports an overflow: a second one (the report itself overflowing the
+ * emergency stack) just stops the machine. */
+static volatile bool overflow_reporting[MAX_CPUS];
+
+void exo_kstack_overflow(struct trapframe *tf, int kind)
+{
+    unsigned cpu = this_cpu()->index;
+    if (overflow_reporting[cpu] || __atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST) != 0)
+        panic_stop();
+    overflow_reporting[cpu] = true;
+    char name[32];
+    uint64_t top = 0;
+    if (!kstack_lookup(tf->sp - 1, name, sizeof(name), &top))
+        ksnprintf(name, sizeof(name), "unknown");
+    kprintf("kernel stack overflow on CPU %u in stack '%s'\n", cpu, name);
+    if (top)
+        kprintf("  SP %#018lx, stack [%#lx-%#lx), guard [%#lx-%#lx)\n", (unsigned long)tf->sp,
+                (unsigned long)(top - KSTACK_SIZE), (unsigned long)top,
+                (unsigned long)(top - KSTACK_WINDOW), (unsigned long)(top - KSTACK_SIZE));
+    else
+        kprintf("  SP %#018lx (not in a known kernel stack)\n", (unsigned long)tf->sp);
+    unsigned ec = (unsigned)(tf->esr >> 26) & 0x3f;
+    kprintf("  on %s: ESR %#010lx (%s), FAR %#018lx\n", kind_names[kind],
+            (unsigned long)tf->esr, ec_name(ec), (unsigned long)tf->far);
+    print_addr("  ELR ", tf->elr);
+    print_addr("  LR  ", tf->x[30]);
+    dump_backtrace(tf->x[29], tf->elr);
+    kprintf("PANIC: kernel stack overflow\n");
+    panic_others_stop();
+    panic_stop();
+}
+
+/* A data abort at EL1 on the guard below the stack the code was running on: an overflow
+ * that left room for the trap frame (so the vector's check passed), e.g. a store far
+ * below SP. */
+static bool stack_guard_hit(const struct trapframe *tf)
+{
+    uint64_t top;
+    unsigned ec = (unsigned)(tf->esr >> 26) & 0x3f;
+    return ec == 0x25 && kstack_lookup(tf->sp - 1, NULL, 0, &top) &&
+           tf->far >= top - KSTACK_WINDOW && tf->far < top - KSTACK_SIZE;
+}
+
+static void overflow_on_emergency(void *tf)
+{
+    exo_kstack_overflow(tf, TRAP_EL1H_SYNC);
+}
+
 void exo_trap_el1(struct trapframe *tf, int kind)
 {
     if (kind == TRAP_EL1H_IRQ || kind == TRAP_EL0_IRQ) {
         handle_irq();
         return;
     }
+    /* Little stack is left: report from the emergency stack. */
+    if (kind == TRAP_EL1H_SYNC && stack_guard_hit(tf))
+        kstack_call_on(this_cpu()->emergency_sp, overflow_on_emergency, tf);
     if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST) == 0) {
         dump_trapframe(tf, kind);
         kprintf("PANIC: unhandled exception\n");

@@ -48,6 +48,8 @@ primary_high:
     mov     sp, x0
     mov     x0, #0
     bl      cpu_common_init
+    mov     x0, #0
+    bl      set_emergency_stack
     mov     x0, x19
     mov     x1, x20
     bl      exo_main
@@ -72,6 +74,8 @@ secondary_high:
     mov     x0, x19
     bl      cpu_common_init
     mov     x0, x19
+    bl      set_emergency_stack
+    mov     x0, x19
     bl      exo_secondary_main
     b       .
 
@@ -88,6 +92,16 @@ stack_top:
     madd    x0, x0, x2, x2
     add     x0, x0, x1
     ret
+
+/* x0 = CPU index: records the top of its emergency stack (window MAX_CPUS + index) in its
+ * struct cpu_local, where the vectors find it on a stack overflow. After cpu_common_init. */
+set_emergency_stack:
+    mov     x3, x30
+    add     x0, x0, #MAX_CPUS
+    bl      boot_stack_virt
+    mrs     x1, tpidr_el1
+    str     x0, [x1, #CPU_EMERGENCY_SP]
+    ret     x3
 
 /* Leaves EL2 for EL1 if entered at EL2: EL1 is AArch64, gets the timers, the GICv3 system
  * registers and FP/SIMD untrapped. Returns at EL1 with DAIF masked. */
@@ -149,10 +163,11 @@ mmu_on:
     isb
     ret
 
+    /* Each 32 KiB window: an unmapped 16 KiB guard (early_mmu.c), then the stack. */
     .section .bss.stacks, "aw", %nobits
-    .balign 4096
+    .balign BOOT_STACK_SLOT
     .globl boot_stacks
 boot_stacks:
-    .space  BOOT_STACK_SLOT * MAX_CPUS
+    .space  BOOT_STACK_SLOT * BOOT_STACK_SLOTS
     .globl boot_stacks_end
 boot_stacks_end:

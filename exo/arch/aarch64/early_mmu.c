@@ -6,7 +6,8 @@
  *
  *   TTBR0: identity map of the 1 GiB block(s) holding the image, so mmu_on can return.
  *   TTBR1: the kernel image at KIMAGE_VA with 4 KiB pages and W^X (text RX, rodata R,
- *          data/bss RW, boot-stack guard pages unmapped), and an empty linear map table.
+ *          data/bss RW, the 16 KiB guard below each boot stack unmapped), and an empty
+ *          linear map table.
  */
 #include <stdint.h>
 #include <mm/pte.h>
@@ -42,8 +43,8 @@ static pte_t kimage_page_attrs(uint64_t off)
     if (p < __rodata_end)
         return common | PTE_RDONLY | PTE_PXN;
     if (p >= boot_stacks && p < boot_stacks_end &&
-        (uint64_t)(p - boot_stacks) % BOOT_STACK_SLOT == 0)
-        return 0;
+        (uint64_t)(p - boot_stacks) % BOOT_STACK_SLOT < KSTACK_GUARD_SIZE)
+        return 0; /* the lower half of each boot/emergency stack window */
     return common | PTE_PXN;
 }
 

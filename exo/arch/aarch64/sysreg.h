@@ -6,10 +6,30 @@
 #define LINEAR_BASE 0xffff000000000000
 #define KIMAGE_VA   0xffffffff80000000
 
-/* Boot stacks: one slot per CPU, a guard page (left unmapped) then the stack. */
+/*
+ * Kernel stacks (boot, emergency and exo_kstack_alloc's) share one layout: 16 KiB in the
+ * upper half of a 32 KiB-aligned window whose lower 16 KiB are left unmapped (the guard).
+ * Every address inside a stack therefore has bit KSTACK_CHECK_BIT set and every address in
+ * its guard has it clear, which is what the exception vectors test (vectors.S).
+ */
+#define KSTACK_SIZE       (16 * 1024)
+#define KSTACK_GUARD_SIZE KSTACK_SIZE
+#define KSTACK_WINDOW     (KSTACK_GUARD_SIZE + KSTACK_SIZE)
+#define KSTACK_CHECK_BIT  14 /* log2(KSTACK_SIZE) */
+/* Stacks from exo_kstack_alloc: a TTBR1 region of their own (level-0 entry 256, away from
+ * the linear map at entry 0 and the image at 511), KSTACK_MAX windows of 32 KiB. */
+#define KSTACK_BASE 0xffff800000000000
+#define KSTACK_MAX  1024
+
+/* Boot stacks: MAX_CPUS windows (boot-cpuN), then MAX_CPUS more for the per-CPU emergency
+ * stacks the vectors switch to on an overflow (emergency-cpuN). In .bss.stacks. */
 #define MAX_CPUS         8
-#define BOOT_STACK_SIZE  (16 * 1024)
-#define BOOT_STACK_SLOT  (BOOT_STACK_SIZE + 4096)
+#define BOOT_STACK_SIZE  KSTACK_SIZE
+#define BOOT_STACK_SLOT  KSTACK_WINDOW
+#define BOOT_STACK_SLOTS (2 * MAX_CPUS)
+
+/* Offset in struct cpu_local (exo.h) of the emergency stack's top, for vectors.S. */
+#define CPU_EMERGENCY_SP 32
 
 /* MAIR_EL1 attribute indexes. */
 #define MT_DEVICE_nGnRnE 0
