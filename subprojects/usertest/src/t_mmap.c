@@ -153,7 +153,8 @@ static void mprotect_faults(void)
     CHECK_SYS(mprotect(p, PAGE, PROT_READ | PROT_WRITE));
     CHECK_EQ(probe(p + 10, true, 'z'), 0);
     CHECK_EQ(p[10], 'z');
-    CHECK_ERR(mprotect(p + 1, PAGE, PROT_READ), EINVAL);
+    /* Raw call: musl's mprotect wrapper rounds an unaligned start down itself. */
+    CHECK_ERR(syscall(SYS_mprotect, p + 1, PAGE, PROT_READ), EINVAL);
     /* An uncaught fault kills with SIGSEGV. */
     CHECK_SYS(mprotect(p, PAGE, PROT_READ));
     pid_t pid = ut_fork();
