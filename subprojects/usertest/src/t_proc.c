@@ -1,0 +1,544 @@
+/* proc/: fork, wait statuses, process identity, groups and sessions, vfork, execve. */
+#define _GNU_SOURCE
+#include "ut.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fork_basic(void)
+{
+    pid_t parent = getpid();
+    volatile int value = 1;
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        if (getppid() != parent)
+            _exit(10);
+        if (getpid() == parent)
+            _exit(11);
+        value = 2;
+        _exit(value == 2 ? 0 : 12);
+    }
+    CHECK_CMP(pid, >, 0);
+    CHECK(pid != parent);
+    ut_wait_exit(pid, 0);
+    CHECK_EQ(value, 1); /* the child's store went to its own copy */
+    CHECK_EQ(getpid(), parent);
+}
+
+static void wait_exit_codes(void)
+{
+    static const int codes[] = {0, 1, 42, 127, 255, 256 + 3};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        pid_t pid = ut_fork();
+        if (pid == 0)
+            _exit(codes[i]);
+        int st = ut_wait(pid);
+        CHECK(WIFEXITED(st));
+        CHECK(!WIFSIGNALED(st));
+        CHECK(!WIFSTOPPED(st));
+        CHECK_EQ(WEXITSTATUS(st), codes[i] & 0xff);
+    }
+    /* exit() (not _exit) from a child: same status, atexit handlers irrelevant here. */
+    pid_t pid = ut_fork();
+    if (pid == 0)
+        exit(9);
+    ut_wait_exit(pid, 9);
+}
+
+static void wait_signaled(void)
+{
+    static const int sigs[] = {SIGKILL, SIGTERM, SIGABRT, SIGUSR1, SIGSEGV};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        pid_t pid = ut_fork();
+        if (pid == 0) {
+            if (sigs[i] == SIGABRT)
+                abort();
+            if (sigs[i] == SIGSEGV)
+                *(volatile int *)ut_opaque_ptr(8) = 1;
+            else
+                kill(getpid(), sigs[i]);
+            _exit(99);
+        }
+        int st = ut_wait(pid);
+        CHECK(!WIFEXITED(st));
+        if (!WIFSIGNALED(st))
+            FAIL("child %zu: not signaled, status 0x%x", i, st);
+        CHECK_EQ(WTERMSIG(st), sigs[i]);
+    }
+}
+
+static void wait_stopped_continued(void)
+{
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        for (;;)
+            pause();
+    }
+    CHECK_SYS(kill(pid, SIGSTOP));
+    int st;
+    CHECK_EQ(SYS(waitpid(pid, &st, WUNTRACED)), pid);
+    CHECK(WIFSTOPPED(st));
+    CHECK_EQ(WSTOPSIG(st), SIGSTOP);
+    /* A stop is reported once. */
+    CHECK_EQ(SYS(waitpid(pid, &st, WUNTRACED | WNOHANG)), 0);
+    CHECK_SYS(kill(pid, SIGCONT));
+    CHECK_EQ(SYS(waitpid(pid, &st, WCONTINUED)), pid);
+    CHECK(WIFCONTINUED(st));
+    CHECK_SYS(kill(pid, SIGKILL));
+    st = ut_wait(pid);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+static void waitpid_wnohang(void)
+{
+    int go[2];
+    CHECK_SYS(pipe(go));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        char c;
+        close(go[1]);
+        _exit(read(go[0], &c, 1) == 0 ? 5 : 6); /* exits once the parent closes go[1] */
+    }
+    close(go[0]);
+    int st;
+    CHECK_EQ(SYS(waitpid(pid, &st, WNOHANG)), 0);
+    close(go[1]);
+    int64_t deadline = ut_now_ns() + 5000000000LL;
+    pid_t r;
+    while ((r = SYS(waitpid(pid, &st, WNOHANG))) == 0 && ut_now_ns() < deadline)
+        ut_sleep_ms(1);
+    CHECK_EQ(r, pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+}
+
+static void wait_echild(void)
+{
+    int st;
+    CHECK_ERR(waitpid(-1, &st, 0), ECHILD);
+    CHECK_ERR(waitpid(-1, &st, WNOHANG), ECHILD);
+    CHECK_ERR(waitpid(getppid(), &st, 0), ECHILD); /* not our child */
+    CHECK_ERR(wait(&st), ECHILD);
+}
+
+static void wait_any_collects_all(void)
+{
+    enum { N = 8 };
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        pids[i] = ut_fork();
+        if (pids[i] == 0) {
+            ut_sleep_ms((N - i) * 3);
+            _exit(20 + i);
+        }
+    }
+    bool seen[N] = {false};
+    for (int n = 0; n < N; n++) {
+        int st;
+        pid_t r = SYS(wait(&st));
+        int i = 0;
+        while (i < N && pids[i] != r)
+            i++;
+        if (i == N)
+            FAIL("wait returned unknown pid %d", (int)r);
+        CHECK(!seen[i]);
+        seen[i] = true;
+        CHECK(WIFEXITED(st));
+        CHECK_EQ(WEXITSTATUS(st), 20 + i);
+    }
+    int st;
+    CHECK_ERR(wait(&st), ECHILD);
+}
+
+static void waitid_nowait(void)
+{
+    pid_t pid = ut_fork();
+    if (pid == 0)
+        _exit(5);
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    CHECK_SYS(waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+    CHECK_EQ(si.si_signo, SIGCHLD);
+    CHECK_EQ(si.si_pid, pid);
+    CHECK_EQ(si.si_code, CLD_EXITED);
+    CHECK_EQ(si.si_status, 5);
+    CHECK_EQ(si.si_uid, getuid());
+    /* WNOWAIT left the zombie in place: it can be waited for again. */
+    memset(&si, 0, sizeof(si));
+    CHECK_SYS(waitid(P_ALL, 0, &si, WEXITED));
+    CHECK_EQ(si.si_pid, pid);
+    CHECK_EQ(si.si_status, 5);
+    CHECK_ERR(waitid(P_ALL, 0, &si, WEXITED | WNOHANG), ECHILD);
+
+    pid = ut_fork();
+    if (pid == 0) {
+        kill(getpid(), SIGTERM);
+        _exit(1);
+    }
+    memset(&si, 0, sizeof(si));
+    CHECK_SYS(waitid(P_PID, pid, &si, WEXITED));
+    CHECK_EQ(si.si_code, CLD_KILLED);
+    CHECK_EQ(si.si_status, SIGTERM);
+}
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void wait4_rusage(void)
+{
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        int64_t start = thread_cpu_ns();
+        volatile unsigned x = 0;
+        while (thread_cpu_ns() - start < 40000000)
+            x++;
+        _exit(3);
+    }
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    int st;
+    CHECK_EQ(SYS(wait4(pid, &st, 0, &ru)), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    int64_t us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
+                 ru.ru_stime.tv_usec;
+    CHECK_CMP(us, >=, 30000);
+    CHECK_CMP(us, <, 10000000);
+    /* The reaped child now counts in RUSAGE_CHILDREN. */
+    struct rusage ch;
+    CHECK_SYS(getrusage(RUSAGE_CHILDREN, &ch));
+    int64_t chus = (ch.ru_utime.tv_sec + ch.ru_stime.tv_sec) * 1000000LL + ch.ru_utime.tv_usec +
+                   ch.ru_stime.tv_usec;
+    CHECK_CMP(chus, >=, us - 1000);
+}
+
+static void getpid_identity(void)
+{
+    CHECK_EQ(getpid(), syscall(SYS_getpid));
+    CHECK_EQ(gettid(), getpid()); /* the main thread's tid is the pid */
+    CHECK_EQ(getppid(), syscall(SYS_getppid));
+    CHECK(getppid() != getpid());
+    CHECK_CMP(getpid(), >, 1);
+    CHECK_EQ(getuid(), syscall(SYS_getuid));
+    CHECK_EQ(geteuid(), syscall(SYS_geteuid));
+    CHECK_EQ(getgid(), syscall(SYS_getgid));
+}
+
+static void orphan_reparented(void)
+{
+    int p[2];
+    CHECK_SYS(pipe(p));
+    pid_t mid = ut_fork();
+    if (mid == 0) {
+        pid_t mid_pid = getpid();
+        if (fork() == 0) {
+            int64_t deadline = ut_now_ns() + 5000000000LL;
+            while (getppid() == mid_pid && ut_now_ns() < deadline)
+                ut_sleep_ms(1);
+            pid_t now = getppid();
+            ut_write_all(p[1], &now, sizeof(now));
+            _exit(0);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    ut_wait_exit(mid, 0);
+    pid_t adopted = 0;
+    ut_read_all(p[0], &adopted, sizeof(adopted));
+    CHECK(adopted != mid); /* reparented to init or a subreaper once its parent died */
+    CHECK_CMP(adopted, >=, 1);
+}
+
+static void subreaper_reparent(void)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        if (errno == EINVAL && ut_under_qemu_user())
+            SKIP("qemu-user does not pass PR_SET_CHILD_SUBREAPER through (EINVAL)");
+        FAIL("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
+    }
+    int flag = 0;
+    CHECK_SYS(prctl(PR_GET_CHILD_SUBREAPER, &flag, 0, 0, 0));
+    CHECK_EQ(flag, 1);
+    pid_t me = getpid();
+    int p[2];
+    CHECK_SYS(pipe(p));
+    pid_t mid = ut_fork();
+    if (mid == 0) {
+        pid_t mid_pid = getpid();
+        pid_t g = fork();
+        if (g == 0) {
+            /* Wait until our parent has exited and we were reparented to the subreaper. */
+            int64_t deadline = ut_now_ns() + 5000000000LL;
+            while (getppid() == mid_pid && ut_now_ns() < deadline)
+                ut_sleep_ms(1);
+            _exit(getppid() == me ? 0 : 1);
+        }
+        if (write(p[1], &g, sizeof(g)) != sizeof(g))
+            _exit(2);
+        _exit(0);
+    }
+    close(p[1]);
+    pid_t g;
+    ut_read_all(p[0], &g, sizeof(g));
+    ut_wait_exit(mid, 0);
+    /* The orphaned grandchild is now our child: we can wait for it. */
+    ut_wait_exit(g, 0);
+}
+
+static void process_groups(void)
+{
+    /* The harness made the test process a group leader. */
+    CHECK_EQ(getpgrp(), getpid());
+    CHECK_EQ(getpgid(0), getpid());
+    pid_t a = ut_fork();
+    if (a == 0) {
+        for (;;)
+            pause();
+    }
+    pid_t b = ut_fork();
+    if (b == 0) {
+        for (;;)
+            pause();
+    }
+    CHECK_EQ(SYS(getpgid(a)), getpid()); /* inherited */
+    CHECK_SYS(setpgid(a, a));
+    CHECK_EQ(SYS(getpgid(a)), a);
+    CHECK_SYS(setpgid(b, a));
+    CHECK_EQ(SYS(getpgid(b)), a);
+    CHECK_ERR(setpgid(getppid(), 0), ESRCH); /* not us or our child */
+    CHECK_ERR(setpgid(a, -1), EINVAL);
+    /* A signal to the group reaches both members, and not us. */
+    CHECK_SYS(kill(-a, SIGTERM));
+    int st = ut_wait(a);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    st = ut_wait(b);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    CHECK_ERR(kill(-a, 0), ESRCH); /* the group is gone */
+}
+
+static void sessions(void)
+{
+    pid_t old_sid = SYS(getsid(0));
+    CHECK_ERR(setsid(), EPERM); /* a group leader cannot start a session */
+    int p[2];
+    CHECK_SYS(pipe(p));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        pid_t sid = setsid();
+        if (sid != getpid())
+            FAIL("setsid returned %d, errno %s", (int)sid, ut_errname(errno));
+        CHECK_EQ(getsid(0), getpid());
+        CHECK_EQ(getpgrp(), getpid());
+        CHECK_EQ(getsid(getppid()), old_sid);
+        CHECK_ERR(setpgid(0, getppid()), EPERM); /* a session leader cannot move */
+        CHECK_ERR(setsid(), EPERM);
+        char c = 'x';
+        ut_write_all(p[1], &c, 1);
+        for (;;)
+            pause();
+    }
+    char c;
+    ut_read_all(p[0], &c, 1);
+    CHECK_EQ(SYS(getsid(pid)), pid);
+    CHECK_EQ(SYS(getpgid(pid)), pid);
+    CHECK_ERR(setpgid(pid, getpgrp()), EPERM); /* child in another session */
+    CHECK_SYS(kill(pid, SIGKILL));
+    ut_wait(pid);
+    CHECK_EQ(getsid(0), old_sid);
+}
+
+static void vfork_basic(void)
+{
+    pid_t parent = getpid();
+    pid_t pid = vfork();
+    if (pid == 0)
+        _exit(getppid() == parent ? 7 : 8);
+    CHECK_CMP(pid, >, 0);
+    ut_wait_exit(pid, 7);
+}
+
+static void vfork_shares_memory(void)
+{
+    /* Linux: the vfork child borrows the parent's memory and the parent sleeps until the
+     * child exits or execs, so the child's store is visible when vfork returns. */
+    volatile int shared = 0;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        shared = 42;
+        _exit(0);
+    }
+    int seen = shared;
+    ut_wait_exit(pid, 0);
+    if (seen != 42 && ut_under_qemu_user())
+        SKIP("qemu-user emulates vfork as fork (no shared memory, parent not suspended)");
+    CHECK_EQ(seen, 42);
+}
+
+static void fork_shares_file_offset(void)
+{
+    int fd = SYS(open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    ut_write_all(fd, "abcdef", 6);
+    CHECK_SYS(lseek(fd, 0, SEEK_SET));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        char b[2];
+        ut_read_all(fd, b, 2);
+        _exit(memcmp(b, "ab", 2) == 0 ? 0 : 1);
+    }
+    ut_wait_exit(pid, 0);
+    /* The open file description (and its offset) is shared with the child. */
+    CHECK_EQ(SYS(lseek(fd, 0, SEEK_CUR)), 2);
+    char b[2];
+    ut_read_all(fd, b, 2);
+    CHECK_MEM(b, "cd", 2);
+    close(fd);
+}
+
+static void many_children(void)
+{
+    enum { N = 24 };
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        pids[i] = ut_fork();
+        if (pids[i] == 0)
+            _exit(i);
+    }
+    for (int i = N - 1; i >= 0; i--)
+        ut_wait_exit(pids[i], i);
+}
+
+/* --- execve ------------------------------------------------------------------------------ */
+
+enum { EXEC_OK = 42 };
+
+int ut_exec_helper(int argc, char **argv)
+{
+    extern char **environ;
+    if (argc != 5)
+        return 10;
+    int keep = atoi(argv[2]), gone = atoi(argv[3]);
+    if (fcntl(keep, F_GETFD) != 0)
+        return 11; /* inherited, close-on-exec clear */
+    if (fcntl(gone, F_GETFD) != -1 || errno != EBADF)
+        return 12; /* closed by exec */
+    const char *v = getenv("UT_EXEC_VAR");
+    if (!v || strcmp(v, "value 1") != 0)
+        return 13;
+    int nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    if (nenv != 1)
+        return 14;
+    if (getpid() != atoi(argv[4]))
+        return 15; /* exec keeps the pid */
+    struct sigaction sa;
+    sigaction(SIGUSR1, NULL, &sa);
+    if (sa.sa_handler != SIG_DFL)
+        return 16; /* a caught signal is reset to default */
+    sigaction(SIGUSR2, NULL, &sa);
+    if (sa.sa_handler != SIG_IGN)
+        return 17; /* an ignored signal stays ignored */
+    sigset_t mask;
+    sigprocmask(SIG_BLOCK, NULL, &mask);
+    if (!sigismember(&mask, SIGWINCH))
+        return 18; /* the signal mask is preserved */
+    char buf[4];
+    if (pread(keep, buf, 4, 0) != 4 || memcmp(buf, "kept", 4) != 0)
+        return 19;
+    return EXEC_OK;
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void execve_self(void)
+{
+    int keep = SYS(open("keep", O_RDWR | O_CREAT, 0644));
+    ut_write_all(keep, "kept", 4);
+    int gone = SYS(open("gone", O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    ut_handle(SIGUSR1, on_usr1, 0);
+    signal(SIGUSR2, SIG_IGN);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+
+    int p[2];
+    CHECK_SYS(pipe2(p, O_CLOEXEC));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        char a_keep[16], a_gone[16], a_pid[16];
+        snprintf(a_keep, sizeof(a_keep), "%d", keep);
+        snprintf(a_gone, sizeof(a_gone), "%d", gone);
+        snprintf(a_pid, sizeof(a_pid), "%d", getpid());
+        char *args[] = {"usertest", "--exec-helper", a_keep, a_gone, a_pid, NULL};
+        char *env[] = {"UT_EXEC_VAR=value 1", NULL};
+        execve(ut_self_path, args, env);
+        int e = errno;
+        ut_write_all(p[1], &e, sizeof(e));
+        _exit(1);
+    }
+    close(p[1]);
+    int e = 0;
+    ssize_t n = read(p[0], &e, sizeof(e)); /* EOF: the exec succeeded (p is close-on-exec) */
+    int st = ut_wait(pid);
+    if (n == sizeof(e)) {
+        if (e == ENOEXEC && ut_under_qemu_user())
+            SKIP("qemu-user: the host cannot exec an arm64 binary (no binfmt_misc handler)");
+        FAIL("execve %s: %s", ut_self_path, strerror(e));
+    }
+    CHECK_EQ(n, 0);
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), EXEC_OK);
+}
+
+static void execve_errors(void)
+{
+    char *args[] = {"x", NULL};
+    char *env[] = {NULL};
+    CHECK_ERR(execve("does-not-exist", args, env), ENOENT);
+    ut_write_file("notexec", "#!/bin/sh\n", 10);
+    CHECK_ERR(execve("notexec", args, env), EACCES); /* mode 0644: no execute permission */
+    CHECK_SYS(mkdir("dir", 0755));
+    CHECK_ERR(execve("dir", args, env), EACCES);
+    ut_write_file("garbage", "\x01\x02\x03\x04garbage", 11);
+    CHECK_SYS(chmod("garbage", 0755));
+    CHECK_ERR(execve("garbage", args, env), ENOEXEC);
+}
+
+static const struct ut_test tests[] = {
+    {"fork_basic", fork_basic},
+    {"wait_exit_codes", wait_exit_codes},
+    {"wait_signaled", wait_signaled},
+    {"wait_stopped_continued", wait_stopped_continued},
+    {"waitpid_wnohang", waitpid_wnohang},
+    {"wait_echild", wait_echild},
+    {"wait_any_collects_all", wait_any_collects_all},
+    {"waitid_nowait", waitid_nowait},
+    {"wait4_rusage", wait4_rusage},
+    {"getpid_identity", getpid_identity},
+    {"orphan_reparented", orphan_reparented},
+    {"subreaper_reparent", subreaper_reparent},
+    {"process_groups", process_groups},
+    {"sessions", sessions},
+    {"vfork_basic", vfork_basic},
+    {"vfork_shares_memory", vfork_shares_memory},
+    {"fork_shares_file_offset", fork_shares_file_offset},
+    {"many_children", many_children},
+    {"execve_self", execve_self},
+    {"execve_errors", execve_errors},
+};
+UT_AREA(proc, tests);
