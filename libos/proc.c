@@ -96,6 +96,7 @@ int proc_start_init(const char *path, const void *image, uint64_t size, const ch
     if (!p)
         return -ENOMEM;
     p->pgid = p->sid = p->pid;
+    proc_rlimits_init(p, NULL);
     struct task *t = task_create("init", user_task_main, NULL);
     if (!t)
         return -ENOMEM;
@@ -159,6 +160,21 @@ void task_user_loop(struct task *t)
     }
 }
 
+/* Makes every other thread of p notice that the process is exiting: sleepers wake with
+ * -EINTR (signal_pending_current), runners stop at their next return to the kernel. */
+static void kick_threads(struct process *p)
+{
+    spin_lock(&p->lock);
+    struct list_node *pos;
+    list_for_each(pos, &p->threads)
+    {
+        struct task *t = list_entry(pos, struct task, thread_link);
+        if (t != current_task())
+            wake_for_signal(t);
+    }
+    spin_unlock(&p->lock);
+}
+
 /* The last thread is gone: release the address space and the environment, hand children
  * to init, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
@@ -187,18 +203,26 @@ static void proc_become_zombie(struct process *p)
     }
 }
 
-void proc_exit(int status)
+/* Ends the calling thread. group: the whole process ends with status (exit_group, fatal
+ * signal); otherwise only this thread, and status counts only if it is the last. */
+__attribute__((noreturn)) static void exit_thread(bool group, int status)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
     spin_lock(&p->lock);
-    if (!p->exiting) {
+    if (group && !p->exiting) {
         p->exiting = true;
         p->exit_status = status;
     }
     list_remove(&t->thread_link);
     bool last = --p->nthreads == 0;
+    if (last && !p->exiting) {
+        p->exiting = true;
+        p->exit_status = status;
+    }
     spin_unlock(&p->lock);
+    if (group)
+        kick_threads(p);
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
@@ -209,23 +233,14 @@ void proc_exit(int status)
     task_exit();
 }
 
-/* Thread exit (exit(2)): only this thread, unless it is the last. */
-__attribute__((noreturn)) static void thread_exit(int code)
+void proc_exit(int status)
 {
-    struct process *p = current_proc();
-    spin_lock(&p->lock);
-    bool last = p->nthreads == 1;
-    if (last && !p->exiting) {
-        p->exiting = true;
-        p->exit_status = (code & 0xff) << 8;
-    }
-    spin_unlock(&p->lock);
-    proc_exit(p->exit_status ? p->exit_status : (code & 0xff) << 8);
+    exit_thread(true, status);
 }
 
 SYSCALL_DEFINE1(exit, int, code)
 {
-    thread_exit(code);
+    exit_thread(false, (code & 0xff) << 8);
 }
 
 SYSCALL_DEFINE1(exit_group, int, code)
@@ -250,6 +265,7 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     t->kernel_arg = t;
     t->uctx = parent->uctx;
     t->uctx.x[0] = 0;
+    t->sig_blocked = parent->sig_blocked;
     if (stack)
         t->uctx.sp = stack;
     if (flags & CLONE_SETTLS)
@@ -299,6 +315,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
         child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
         child->umask = parent->umask;
+        proc_rlimits_init(child, parent);
         child->brk_start = parent->brk_start;
         memcpy(child->comm, parent->comm, sizeof(child->comm));
         t = clone_task(cur, child, flags, stack, tls, ctid);

@@ -3,6 +3,7 @@
 #include <lib/errno.h>
 #include <lib/kassert.h>
 #include <lib/platform.h>
+#include <exo/kstack.h>
 #include <libos/task.h>
 #include <mm/slab.h>
 
@@ -11,6 +12,8 @@ static int next_tid = 1;
 void task_set_comm(struct task *t, const char *name)
 {
     strlcpy(t->comm, name, sizeof(t->comm));
+    if (t->kstack_top)
+        exo_kstack_set_name(t->kstack_top, t->comm);
 }
 
 struct task *task_create(const char *name, void (*fn)(void *), void *arg)
@@ -18,8 +21,8 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg)
     struct task *t = kzalloc(sizeof(*t));
     if (!t)
         return NULL;
-    t->kstack = kmalloc(KSTACK_SIZE);
-    if (!t->kstack) {
+    t->kstack_top = exo_kstack_alloc(name);
+    if (!t->kstack_top) {
         kfree(t);
         return NULL;
     }
@@ -31,7 +34,7 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg)
     list_init(&t->timer_link);
     t->kernel_fn = fn;
     t->kernel_arg = arg;
-    t->kctx.sp = (uint64_t)t->kstack + KSTACK_SIZE;
+    t->kctx.sp = t->kstack_top;
     t->kctx.lr = (uint64_t)kctx_entry;
     t->kctx.x19_x28[0] = (uint64_t)t;
     t->state = TASK_SLEEPING;
@@ -40,7 +43,7 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg)
 
 void task_free(struct task *t)
 {
-    kfree(t->kstack);
+    KASSERT(!exo_kstack_free(t->kstack_top));
     kfree(t);
 }
 

@@ -13,6 +13,7 @@
 #include <libos/task.h>
 #include <libos/wait.h>
 #include <mm/as.h>
+#include <libos/abi/process.h>
 
 struct process {
     int pid, pgid, sid;
@@ -38,6 +39,7 @@ struct process {
     uint64_t brk_start;
     uint64_t arg_start, arg_end, env_start, env_end;
     struct list_node all_link;  /* in the global process list */
+    struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
 };
 
 struct process *current_proc(void);
@@ -67,6 +69,8 @@ int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max);
 
 void force_signal(int sig);
+/* Resource limits: the parent's, or the defaults for the first process. */
+void proc_rlimits_init(struct process *p, const struct process *parent);
 /* libos/futex.c: wakes up to n waiters on the futex at uaddr in p. */
 int futex_wake_addr(struct process *p, uint64_t uaddr, int n);
 

@@ -1,5 +1,6 @@
 /*
- * Tasks: every Linux thread is a task with its own kernel stack. A task runs its user code
+ * Tasks: every Linux thread is a task with its own kernel stack (from exo, with an unmapped
+ * guard page; an overflow is reported with the task's name). A task runs its user code
  * through exo_run from its own kernel stack (task_user_loop), and sleeps only at an await
  * (libos/wait.h), where it switches to its CPU's scheduler.
  */
@@ -12,7 +13,6 @@
 #include <libos/sched.h>
 
 #define TASK_COMM_LEN 16
-#define KSTACK_SIZE   (16 * 1024)
 
 enum task_state {
     TASK_RUNNABLE,
@@ -35,7 +35,7 @@ struct task {
     struct process *proc;
     struct exo_context uctx; /* user registers while in the kernel */
     struct kctx kctx;        /* kernel registers while switched out */
-    void *kstack;
+    uint64_t kstack_top; /* exo_kstack_alloc: 16 KiB with an unmapped guard below */
     enum task_state state;   /* guarded by the lock of the task's run queue */
     bool on_cpu;             /* its kernel context is live on a CPU */
     unsigned cpu;            /* run queue it belongs to */
@@ -49,6 +49,7 @@ struct task {
     struct list_node timer_link;
     /* Linux thread state. */
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
+    uint64_t robust_list;     /* set_robust_list head */
     uint64_t sig_blocked, sig_pending;
     int exit_code;
     void (*kernel_fn)(void *); /* kernel-only tasks */

@@ -1,0 +1,288 @@
+/*
+ * Process and scheduling syscalls: CPU placement, resource limits, usage, names, the
+ * robust-futex list head, process groups and sessions, credentials.
+ */
+#include <string.h>
+#include <exo/cpu.h>
+#include <lib/errno.h>
+#include <libos/abi/linux.h>
+#include <libos/abi/syscall.h>
+#include <libos/proc.h>
+
+SYSCALL_DEFINE3(getcpu, uint64_t, cpu, uint64_t, node, uint64_t, cache)
+{
+    (void)cache;
+    unsigned c = exo_cpu_id(), n = 0;
+    if (cpu && copy_to_user(cpu, &c, sizeof(c)))
+        return -EFAULT;
+    if (node && copy_to_user(node, &n, sizeof(n)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, uint64_t, len, uint64_t, mask)
+{
+    if (pid < 0 || (pid && !proc_find(pid)))
+        return pid < 0 ? -EINVAL : -ESRCH;
+    if (len < sizeof(uint64_t) || (len & 7))
+        return -EINVAL;
+    uint64_t bits = (1UL << exo_cpu_count()) - 1;
+    if (copy_to_user(mask, &bits, sizeof(bits)))
+        return -EFAULT;
+    return sizeof(uint64_t);
+}
+
+SYSCALL_DEFINE2(set_robust_list, uint64_t, head, uint64_t, len)
+{
+    if (len != 24) /* sizeof(struct robust_list_head) on arm64 */
+        return -EINVAL;
+    current_task()->robust_list = head;
+    return 0;
+}
+
+SYSCALL_DEFINE3(get_robust_list, int, tid, uint64_t, head_ptr, uint64_t, len_ptr)
+{
+    if (tid && tid != current_task()->tid)
+        return -ESRCH;
+    uint64_t head = current_task()->robust_list, len = 24;
+    if (copy_to_user(head_ptr, &head, sizeof(head)) || copy_to_user(len_ptr, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}
+
+static const struct linux_rlimit default_rlimits[LINUX_RLIM_NLIMITS] = {
+    [LINUX_RLIMIT_CPU] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_FSIZE] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_DATA] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_STACK] = {8UL << 20, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_CORE] = {0, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_RSS] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_NPROC] = {4096, 4096},
+    [LINUX_RLIMIT_NOFILE] = {1024, 4096},
+    [LINUX_RLIMIT_MEMLOCK] = {8UL << 20, 8UL << 20},
+    [LINUX_RLIMIT_AS] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_LOCKS] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+    [LINUX_RLIMIT_SIGPENDING] = {4096, 4096},
+    [LINUX_RLIMIT_MSGQUEUE] = {819200, 819200},
+    [LINUX_RLIMIT_NICE] = {0, 0},
+    [LINUX_RLIMIT_RTPRIO] = {0, 0},
+    [LINUX_RLIMIT_RTTIME] = {LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY},
+};
+
+void proc_rlimits_init(struct process *p, const struct process *parent)
+{
+    memcpy(p->rlimits, parent ? parent->rlimits : default_rlimits, sizeof(p->rlimits));
+}
+
+SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, resource, uint64_t, new_limit, uint64_t, old)
+{
+    struct process *p = pid ? proc_find(pid) : current_proc();
+    if (!p)
+        return -ESRCH;
+    if (resource >= LINUX_RLIM_NLIMITS)
+        return -EINVAL;
+    struct linux_rlimit nl;
+    if (new_limit) {
+        if (copy_from_user(&nl, new_limit, sizeof(nl)))
+            return -EFAULT;
+        if (nl.rlim_cur > nl.rlim_max)
+            return -EINVAL;
+        if (nl.rlim_max > p->rlimits[resource].rlim_max && current_proc()->euid != 0)
+            return -EPERM;
+    }
+    if (old && copy_to_user(old, &p->rlimits[resource], sizeof(struct linux_rlimit)))
+        return -EFAULT;
+    if (new_limit)
+        p->rlimits[resource] = nl;
+    return 0;
+}
+
+SYSCALL_DEFINE2(getrlimit, unsigned, resource, uint64_t, old)
+{
+    return sys_prlimit64(0, resource, 0, old, 0, 0);
+}
+
+SYSCALL_DEFINE2(setrlimit, unsigned, resource, uint64_t, new_limit)
+{
+    return sys_prlimit64(0, resource, new_limit, 0, 0, 0);
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+SYSCALL_DEFINE5(prctl, int, option, uint64_t, arg2, uint64_t, arg3, uint64_t, arg4, uint64_t,
+                arg5)
+{
+    (void)arg3, (void)arg4, (void)arg5;
+    struct task *t = current_task();
+    char name[TASK_COMM_LEN];
+    switch (option) {
+    case PR_SET_NAME:
+        if (copy_from_user(name, arg2, sizeof(name) - 1))
+            return -EFAULT;
+        name[sizeof(name) - 1] = '\0';
+        task_set_comm(t, name);
+        if (t->tid == t->proc->pid)
+            strlcpy(t->proc->comm, t->comm, sizeof(t->proc->comm));
+        return 0;
+    case PR_GET_NAME:
+        return copy_to_user(arg2, t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+static void ns_to_timeval(uint64_t ns, struct linux_timeval *tv)
+{
+    tv->tv_sec = (int64_t)(ns / 1000000000);
+    tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
+}
+
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+
+SYSCALL_DEFINE2(getrusage, int, who, uint64_t, usage)
+{
+    struct process *p = current_proc();
+    struct linux_rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    if (who == RUSAGE_SELF) {
+        ns_to_timeval(p->utime_ns, &ru.ru_utime);
+        ns_to_timeval(p->stime_ns, &ru.ru_stime);
+    } else if (who == RUSAGE_CHILDREN) {
+        ns_to_timeval(p->child_utime_ns, &ru.ru_utime);
+        ns_to_timeval(p->child_stime_ns, &ru.ru_stime);
+    } else if (who == RUSAGE_THREAD) {
+        ns_to_timeval(current_task()->se.sum_exec_runtime, &ru.ru_utime);
+    } else {
+        return -EINVAL;
+    }
+    return copy_to_user(usage, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE1(times, uint64_t, buf)
+{
+    struct process *p = current_proc();
+    uint64_t tick = 1000000000 / 100; /* USER_HZ */
+    struct {
+        int64_t utime, stime, cutime, cstime;
+    } t = {(int64_t)(p->utime_ns / tick), (int64_t)(p->stime_ns / tick),
+           (int64_t)(p->child_utime_ns / tick), (int64_t)(p->child_stime_ns / tick)};
+    if (buf && copy_to_user(buf, &t, sizeof(t)))
+        return -EFAULT;
+    return (long)(exo_time_ns() / tick);
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+    struct process *self = current_proc();
+    struct process *p = pid ? proc_find(pid) : self;
+    if (!p || (p != self && p->parent != self))
+        return -ESRCH;
+    if (pgid < 0)
+        return -EINVAL;
+    if (p->pid == p->sid || p->sid != self->sid)
+        return -EPERM;
+    p->pgid = pgid ? pgid : p->pid;
+    return 0;
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+    struct process *p = pid ? proc_find(pid) : current_proc();
+    return p ? p->pgid : -ESRCH;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+    struct process *p = pid ? proc_find(pid) : current_proc();
+    return p ? p->sid : -ESRCH;
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+    struct process *p = current_proc();
+    if (p->pgid == p->pid)
+        return -EPERM;
+    p->sid = p->pgid = p->pid;
+    return p->sid;
+}
+
+SYSCALL_DEFINE3(getresuid, uint64_t, r, uint64_t, e, uint64_t, s)
+{
+    struct process *p = current_proc();
+    if (copy_to_user(r, &p->uid, 4) || copy_to_user(e, &p->euid, 4) || copy_to_user(s, &p->suid, 4))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL_DEFINE3(getresgid, uint64_t, r, uint64_t, e, uint64_t, s)
+{
+    struct process *p = current_proc();
+    if (copy_to_user(r, &p->gid, 4) || copy_to_user(e, &p->egid, 4) || copy_to_user(s, &p->sgid, 4))
+        return -EFAULT;
+    return 0;
+}
+
+/* setuid(2) for root (all three ids) or an unprivileged process (effective only). */
+SYSCALL_DEFINE1(setuid, unsigned, uid)
+{
+    struct process *p = current_proc();
+    if (p->euid == 0)
+        p->uid = p->euid = p->suid = uid;
+    else if (uid == p->uid || uid == p->suid)
+        p->euid = uid;
+    else
+        return -EPERM;
+    return 0;
+}
+
+SYSCALL_DEFINE1(setgid, unsigned, gid)
+{
+    struct process *p = current_proc();
+    if (p->euid == 0)
+        p->gid = p->egid = p->sgid = gid;
+    else if (gid == p->gid || gid == p->sgid)
+        p->egid = gid;
+    else
+        return -EPERM;
+    return 0;
+}
+
+SYSCALL_DEFINE1(personality, unsigned, persona)
+{
+    /* Only PER_LINUX exists here; 0xffffffff queries. */
+    if (persona != 0xffffffffu && persona != 0)
+        return -EINVAL;
+    return 0;
+}
+
+/* rt_sigprocmask keeps the thread's blocked set exactly (SIGKILL and SIGSTOP can never be
+ * blocked); delivery arrives with the signals work. */
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define UNBLOCKABLE ((1UL << (9 - 1)) | (1UL << (19 - 1)))
+
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, uint64_t, set, uint64_t, oldset, uint64_t, size)
+{
+    struct task *t = current_task();
+    if (size != 8)
+        return -EINVAL;
+    uint64_t old = t->sig_blocked, req;
+    if (set) {
+        if (copy_from_user(&req, set, 8))
+            return -EFAULT;
+        switch (how) {
+        case SIG_BLOCK: t->sig_blocked |= req; break;
+        case SIG_UNBLOCK: t->sig_blocked &= ~req; break;
+        case SIG_SETMASK: t->sig_blocked = req; break;
+        default: return -EINVAL;
+        }
+        t->sig_blocked &= ~UNBLOCKABLE;
+    }
+    if (oldset && copy_to_user(oldset, &old, 8))
+        return -EFAULT;
+    return 0;
+}
