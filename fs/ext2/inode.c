@@ -77,14 +77,20 @@ static void decode_time(const uint8_t *raw, struct ext2_sb *s, size_t off, size_
     }
 }
 
+/* Stores t; what the inode cannot hold (nanoseconds, years past 2038 without the extra
+ * fields) is dropped from t too, so the in-memory inode matches the disk. */
 static void encode_time(uint8_t *raw, struct ext2_sb *s, size_t off, size_t extra_off,
-                        const struct vfs_time *t)
+                        struct vfs_time *t)
 {
     uint32_t lo = (uint32_t)t->sec;
     wr32(raw, off, lo);
     if (extra_off && has_extra(s, raw, extra_off)) {
         uint32_t epoch = (uint32_t)(((t->sec - (int64_t)(int32_t)lo) >> 32) & 3);
         wr32(raw, extra_off, epoch | (t->nsec << 2));
+        t->sec = (int32_t)lo + ((int64_t)epoch << 32);
+    } else {
+        t->sec = (int32_t)lo;
+        t->nsec = 0;
     }
 }
 
