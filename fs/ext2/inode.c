@@ -360,6 +360,51 @@ static bool has_data_blocks(struct ext2_inode *ei)
     return t == VFS_S_IFREG || t == VFS_S_IFDIR || (t == VFS_S_IFLNK && !is_fast_symlink(ei));
 }
 
+#define XATTR_MAGIC    0xEA020000u
+#define XATTR_REFCOUNT 0x4
+#define XATTR_CHECKSUM 0x10
+
+/* Drops the inode's reference to its extended-attribute block (freed at refcount 0). */
+static int release_xattr_block(struct ext2_inode *ei)
+{
+    struct ext2_sb *s = isb(ei);
+    uint64_t blk = rd32(ei->raw, I_FILE_ACL_LO) | (uint64_t)rd16(ei->raw, I_FILE_ACL_HI) << 32;
+    if (!blk)
+        return 0;
+    if (blk < s->first_data_block || blk >= s->blocks_count)
+        return -EIO;
+    struct bbuf *b;
+    int err = bcache_read(s->bc, blk, &b);
+    if (err)
+        return err;
+    uint32_t refs = rd32(b->data, XATTR_REFCOUNT);
+    if (rd32(b->data, 0) != XATTR_MAGIC || refs == 0) {
+        bcache_put(s->bc, b);
+        return -EIO;
+    }
+    if (refs > 1) {
+        wr32(b->data, XATTR_REFCOUNT, refs - 1);
+        if (s->csum) {
+            uint8_t le[8];
+            wr32(le, 0, (uint32_t)blk);
+            wr32(le, 4, (uint32_t)(blk >> 32));
+            wr32(b->data, XATTR_CHECKSUM, 0);
+            uint32_t c = crc32c_update(s->csum_seed, le, 8);
+            wr32(b->data, XATTR_CHECKSUM, crc32c_update(c, b->data, s->bs));
+        }
+        bcache_dirty(s->bc, b);
+        bcache_put(s->bc, b);
+    } else {
+        bcache_put(s->bc, b);
+        if ((err = ext2_free_blocks(s, blk, 1)))
+            return err;
+    }
+    ext2_add_blocks(ei, -1);
+    wr32(ei->raw, I_FILE_ACL_LO, 0);
+    wr16(ei->raw, I_FILE_ACL_HI, 0);
+    return 0;
+}
+
 void ext2_evict_inode(struct vfs_inode *inode)
 {
     struct ext2_inode *ei = EXT2_I(inode);
@@ -369,6 +414,7 @@ void ext2_evict_inode(struct vfs_inode *inode)
         ext2_truncate_blocks(ei, 0);
     else if (VFS_S_ISLNK(inode->mode))
         memset(ei->raw + I_BLOCK, 0, 60);
+    release_xattr_block(ei);
     inode->size = 0;
     struct vfs_time now;
     fs_now(&now);

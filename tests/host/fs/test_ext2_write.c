@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <lib/errno.h>
 #include "fs_test.h"
 
 static char *tmp;
@@ -366,6 +367,50 @@ static void test_ext2_small_inodes(void **s)
 static void test_ext4_1k(void **s) { (void)s; run_variant("ext4", 1024, true, 512); }
 static void test_ext4_4k(void **s) { (void)s; run_variant("ext4", 4096, true, 4096); }
 
+/* Files with extended-attribute blocks (made by debugfs) release them when removed. */
+static void check_xattr_release(const char *type)
+{
+    const unsigned bs = 1024;
+    char tree[4200], img[4200], val[4200];
+    snprintf(tree, sizeof(tree), "%s/tree", tmp);
+    snprintf(img, sizeof(img), "%s/xattr.img", tmp);
+    snprintf(val, sizeof(val), "%s/xattr.val", tmp);
+    fst_mkfs(type, bs, tree, img, "32M", false);
+    fst_write_file(val, 600, 9);
+    assert_int_equal(fst_sh("debugfs -w -R 'ea_set -f %s /one_block user.big' '%s' >/dev/null 2>&1 && "
+                            "debugfs -w -R 'ea_set -f %s /a/b/c/d user.big' '%s' >/dev/null 2>&1 && "
+                            "debugfs -R 'stat /one_block' '%s' 2>/dev/null | grep -q 'File ACL: [1-9]'",
+                            val, img, val, img, img),
+                     0);
+    assert_int_equal(fst_sh("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
+    struct fst_mount m;
+    assert_int_equal(fst_mount_root(img, 1024, false, &m), 0);
+    struct vfs_statfs before, after;
+    assert_int_equal(vfs_statfs(&m.ctx, "/", &before), 0);
+    assert_int_equal(vfs_unlink(&m.ctx, "/one_block"), 0);
+    assert_int_equal(vfs_rmdir(&m.ctx, "/a/b/c/d/e"), -ENOTEMPTY);
+    assert_int_equal(vfs_unlink(&m.ctx, "/a/b/c/d/e/leaf"), 0);
+    assert_int_equal(vfs_rmdir(&m.ctx, "/a/b/c/d/e"), 0);
+    assert_int_equal(vfs_rmdir(&m.ctx, "/a/b/c/d"), 0);
+    assert_int_equal(vfs_statfs(&m.ctx, "/", &after), 0);
+    /* one_block: data + xattr block; leaf: data; e: dir block; d: dir + xattr block */
+    assert_int_equal(after.bfree - before.bfree, 6);
+    assert_int_equal(vfs_sync_all(), 0);
+    fst_umount(&m);
+    int st = fst_sh("e2fsck -fn '%s' > '%s/fsck.log' 2>&1", img, tmp);
+    if (st) {
+        fst_sh("head -30 '%s/fsck.log'", tmp);
+        fail_msg("e2fsck exit %d", st);
+    }
+}
+
+static void test_xattr_blocks(void **s)
+{
+    (void)s;
+    check_xattr_release("ext2 -I 128");
+    check_xattr_release("ext4");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_ext2_1k), cmocka_unit_test(test_ext2_4k),
         cmocka_unit_test(test_ext3_1k), cmocka_unit_test(test_ext3_4k),
         cmocka_unit_test(test_ext4_gdtcsum), cmocka_unit_test(test_ext2_small_inodes),
+        cmocka_unit_test(test_xattr_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
