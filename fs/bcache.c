@@ -6,8 +6,7 @@
 #include <lib/kassert.h>
 
 /* Applies a byte range transfer through whole device blocks using a bounce block. */
-static int blockdev_rw_bytes(struct blockdev *dev, uint64_t off, void *buf, size_t len,
-                             bool write)
+static int blockdev_rw_bytes(struct blockdev *dev, uint64_t off, void *buf, size_t len, bool write)
 {
     uint32_t bs = dev->block_size;
     uint8_t *bounce = fs_zalloc(bs);
@@ -52,8 +51,7 @@ int blockdev_write_bytes(struct blockdev *dev, uint64_t off, const void *buf, si
     return blockdev_rw_bytes(dev, off, (void *)buf, len, true);
 }
 
-int bcache_create(struct blockdev *dev, uint32_t block_size, unsigned capacity,
-                  struct bcache **out)
+int bcache_create(struct blockdev *dev, uint32_t block_size, unsigned capacity, struct bcache **out)
 {
     if (block_size < dev->block_size || block_size % dev->block_size || capacity < 4)
         return -EINVAL;
@@ -103,7 +101,8 @@ static struct list_node *bucket(struct bcache *c, uint64_t blk)
 static struct bbuf *find(struct bcache *c, uint64_t blk)
 {
     struct list_node *n;
-    list_for_each(n, bucket(c, blk)) {
+    list_for_each(n, bucket(c, blk))
+    {
         struct bbuf *b = list_entry(n, struct bbuf, hash_link);
         if (b->blk == blk)
             return b;
@@ -234,7 +233,8 @@ int bcache_sync(struct bcache *c)
     spin_lock(&c->lock);
     for (unsigned i = 0; i < c->nbuckets; i++) {
         struct list_node *n;
-        list_for_each(n, &c->buckets[i]) {
+        list_for_each(n, &c->buckets[i])
+        {
             struct bbuf *b = list_entry(n, struct bbuf, hash_link);
             if (b->dirty) {
                 int e = bcache_io(c, b, true);
@@ -254,7 +254,8 @@ void bcache_destroy(struct bcache *c)
     bcache_sync(c);
     for (unsigned i = 0; i < c->nbuckets; i++) {
         struct list_node *n, *t;
-        list_for_each_safe(n, t, &c->buckets[i]) {
+        list_for_each_safe(n, t, &c->buckets[i])
+        {
             struct bbuf *b = list_entry(n, struct bbuf, hash_link);
             KASSERT(b->refcount == 0);
             free_buf(b);

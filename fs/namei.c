@@ -100,7 +100,8 @@ int vfs_umount(struct vfs_mount *m)
     vfs_lock_global();
     bool busy = m->refcount != 1 || m->root->refcount != 1 || m->sb->nr_dentries != 1;
     struct list_node *n;
-    list_for_each(n, &mounts) {
+    list_for_each(n, &mounts)
+    {
         struct vfs_mount *o = list_entry(n, struct vfs_mount, link);
         if (o != m && o->parent == m)
             busy = true;
@@ -145,7 +146,8 @@ int vfs_sync_all(void)
     int err = 0;
     /* Mounts are not removed while syncing by convention of the caller (no umount races). */
     struct list_node *n;
-    list_for_each(n, &mounts) {
+    list_for_each(n, &mounts)
+    {
         struct vfs_mount *m = list_entry(n, struct vfs_mount, link);
         if (m->sb->ops->sync && !(m->sb->flags & VFS_SB_RDONLY)) {
             int e = m->sb->ops->sync(m->sb);
@@ -164,7 +166,8 @@ static void cross_mounts(struct vfs_path *p)
         vfs_lock_global();
         if (p->dentry->mounted) {
             struct list_node *n;
-            list_for_each(n, &mounts) {
+            list_for_each(n, &mounts)
+            {
                 struct vfs_mount *m = list_entry(n, struct vfs_mount, link);
                 if (m->parent == p->mnt && m->mountpoint == p->dentry && m->parent != m)
                     found = m; /* last mounted wins */
@@ -317,8 +320,7 @@ static int walk_components(struct walk *w, const char *path, unsigned flags, boo
         cross_mounts(&cp);
         struct vfs_inode *ci = cp.dentry->inode;
         if (VFS_S_ISLNK(ci->mode) && (!is_last || slash || !(flags & VFS_WALK_NOFOLLOW))) {
-            unsigned f = is_last ? ((flags & ~VFS_WALK_NOFOLLOW) |
-                                    (slash ? VFS_WALK_DIRECTORY : 0))
+            unsigned f = is_last ? ((flags & ~VFS_WALK_NOFOLLOW) | (slash ? VFS_WALK_DIRECTORY : 0))
                                  : VFS_WALK_DIRECTORY;
             err = follow_link(w, cp.dentry, f);
             vfs_path_put(&cp);
@@ -329,8 +331,7 @@ static int walk_components(struct walk *w, const char *path, unsigned flags, boo
             w->cur = cp;
         }
         if (is_last) {
-            if ((slash || (flags & VFS_WALK_DIRECTORY)) && w->cur.dentry->inode &&
-                !is_dir(&w->cur))
+            if ((slash || (flags & VFS_WALK_DIRECTORY)) && w->cur.dentry->inode && !is_dir(&w->cur))
                 return -ENOTDIR;
             return 0;
         }
@@ -356,8 +357,7 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
 }
 
 int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
-                    struct vfs_path *parent, const char **name, size_t *len,
-                    bool *trailing_slash)
+                    struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash)
 {
     struct walk w = {root, *cwd, 0};
     vfs_path_get(&w.cur);
@@ -372,8 +372,7 @@ int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, con
 
 /* ---- System-call level operations ---- */
 
-static int walk_ctx(const struct vfs_ctx *c, const char *path, unsigned flags,
-                    struct vfs_path *out)
+static int walk_ctx(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_path *out)
 {
     return vfs_walk(&c->root, &c->cwd, path, flags, out);
 }
@@ -474,8 +473,8 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
         else if (!dir->ops->create)
             err = -EPERM;
         else
-            err = dir->ops->create(dir, p.dentry->name, p.dentry->len,
-                                   VFS_S_IFREG | (mode & 07777), &c->cred, &ino);
+            err = dir->ops->create(dir, p.dentry->name, p.dentry->len, VFS_S_IFREG | (mode & 07777),
+                                   &c->cred, &ino);
         if (!err) {
             struct target t = {.d = p.dentry, .parent = p};
             err = instantiate(&t, ino);
@@ -582,10 +581,10 @@ int64_t vfs_write(struct vfs_file *f, const void *buf, size_t len)
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
 {
     spin_lock(&f->lock);
-    int64_t base = whence == VFS_SEEK_SET ? 0
-                 : whence == VFS_SEEK_CUR ? (int64_t)f->pos
-                 : whence == VFS_SEEK_END ? (int64_t)f->inode->size
-                                          : -1;
+    int64_t base = whence == VFS_SEEK_SET   ? 0
+                   : whence == VFS_SEEK_CUR ? (int64_t)f->pos
+                   : whence == VFS_SEEK_END ? (int64_t)f->inode->size
+                                            : -1;
     int64_t r = (base < 0 || base + off < 0) ? -EINVAL : base + off;
     if (r >= 0)
         f->pos = (uint64_t)r;
@@ -654,8 +653,7 @@ int vfs_truncate(const struct vfs_ctx *c, const char *path, uint64_t size)
     return vfs_setattr(c, path, true, &a);
 }
 
-int vfs_setattr(const struct vfs_ctx *c, const char *path, bool follow,
-                const struct vfs_attr *attr)
+int vfs_setattr(const struct vfs_ctx *c, const char *path, bool follow, const struct vfs_attr *attr)
 {
     struct vfs_path p;
     int err = walk_ctx(c, path, follow ? 0 : VFS_WALK_NOFOLLOW, &p);
@@ -750,13 +748,13 @@ int vfs_mknod(const struct vfs_ctx *c, const char *path, uint32_t mode, uint64_t
     struct vfs_inode *dir = t.parent.dentry->inode;
     uint64_t ino;
     if (type == VFS_S_IFREG)
-        err = dir->ops->create ? dir->ops->create(dir, t.name, t.len, type | (mode & 07777),
-                                                  &c->cred, &ino)
-                               : -EPERM;
+        err = dir->ops->create
+                  ? dir->ops->create(dir, t.name, t.len, type | (mode & 07777), &c->cred, &ino)
+                  : -EPERM;
     else
-        err = dir->ops->mknod ? dir->ops->mknod(dir, t.name, t.len, type | (mode & 07777), rdev,
-                                                &c->cred, &ino)
-                              : -EPERM;
+        err = dir->ops->mknod
+                  ? dir->ops->mknod(dir, t.name, t.len, type | (mode & 07777), rdev, &c->cred, &ino)
+                  : -EPERM;
     if (!err)
         err = instantiate(&t, ino);
     target_put(&t);
@@ -874,8 +872,7 @@ int vfs_rmdir(const struct vfs_ctx *c, const char *path)
     return err;
 }
 
-int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_path,
-               unsigned flags)
+int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_path, unsigned flags)
 {
     if ((flags & ~(VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE)) ||
         ((flags & VFS_RENAME_NOREPLACE) && (flags & VFS_RENAME_EXCHANGE)))
@@ -922,9 +919,9 @@ int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_pa
         return 0; /* hard links to the same inode: nothing to do */
     }
     if (!err)
-        err = odir->ops->rename ? odir->ops->rename(odir, o.name, o.len, oi, ndir, n.name, n.len,
-                                                    ni, flags)
-                                : -EPERM;
+        err = odir->ops->rename
+                  ? odir->ops->rename(odir, o.name, o.len, oi, ndir, n.name, n.len, ni, flags)
+                  : -EPERM;
     if (!err) {
         if (flags & VFS_RENAME_EXCHANGE) {
             vfs_d_drop(o.d);

@@ -59,14 +59,22 @@ char *fs_strndup(const char *s, size_t len)
 unsigned vfs_mode_to_dt(uint32_t mode)
 {
     switch (mode & VFS_S_IFMT) {
-    case VFS_S_IFREG: return VFS_DT_REG;
-    case VFS_S_IFDIR: return VFS_DT_DIR;
-    case VFS_S_IFLNK: return VFS_DT_LNK;
-    case VFS_S_IFCHR: return VFS_DT_CHR;
-    case VFS_S_IFBLK: return VFS_DT_BLK;
-    case VFS_S_IFIFO: return VFS_DT_FIFO;
-    case VFS_S_IFSOCK: return VFS_DT_SOCK;
-    default: return VFS_DT_UNKNOWN;
+    case VFS_S_IFREG:
+        return VFS_DT_REG;
+    case VFS_S_IFDIR:
+        return VFS_DT_DIR;
+    case VFS_S_IFLNK:
+        return VFS_DT_LNK;
+    case VFS_S_IFCHR:
+        return VFS_DT_CHR;
+    case VFS_S_IFBLK:
+        return VFS_DT_BLK;
+    case VFS_S_IFIFO:
+        return VFS_DT_FIFO;
+    case VFS_S_IFSOCK:
+        return VFS_DT_SOCK;
+    default:
+        return VFS_DT_UNKNOWN;
     }
 }
 
@@ -81,7 +89,8 @@ static struct list_node *ibucket(struct vfs_superblock *sb, uint64_t ino)
 static struct vfs_inode *ifind(struct vfs_superblock *sb, uint64_t ino)
 {
     struct list_node *n;
-    list_for_each(n, ibucket(sb, ino)) {
+    list_for_each(n, ibucket(sb, ino))
+    {
         struct vfs_inode *i = list_entry(n, struct vfs_inode, hash_link);
         if (i->sb == sb && i->ino == ino)
             return i;
@@ -275,7 +284,8 @@ void vfs_dput(struct vfs_dentry *d)
 static struct vfs_dentry *d_take_unused(struct vfs_superblock *sb)
 {
     struct list_node *n;
-    list_for_each(n, &dlru) {
+    list_for_each(n, &dlru)
+    {
         struct vfs_dentry *d = list_entry(n, struct vfs_dentry, lru_link);
         if (sb && d->sb != sb)
             continue;
@@ -324,7 +334,8 @@ static struct vfs_dentry *d_find(struct vfs_dentry *dir, const char *name, size_
                                  uint32_t hash)
 {
     struct list_node *n;
-    list_for_each(n, &dhash[hash % DHASH_SIZE]) {
+    list_for_each(n, &dhash[hash % DHASH_SIZE])
+    {
         struct vfs_dentry *d = list_entry(n, struct vfs_dentry, hash_link);
         if (d->hash == hash && d->parent == dir && d->len == len && !memcmp(d->name, name, len))
             return d;
@@ -393,7 +404,6 @@ int vfs_d_lookup(struct vfs_dentry *dir, const char *name, size_t len, struct vf
     *out = d;
     return 0;
 }
-
 
 void vfs_d_instantiate(struct vfs_dentry *d, struct vfs_inode *inode)
 {

@@ -11,7 +11,7 @@ static inline void bit_set(uint8_t *m, uint32_t i)
 }
 static inline void bit_clear(uint8_t *m, uint32_t i)
 {
-    m[i >> 3] &= (uint8_t)~(1u << (i & 7));
+    m[i >> 3] &= (uint8_t) ~(1u << (i & 7));
 }
 
 static uint64_t group_first(struct ext2_sb *s, uint32_t g)

@@ -2,9 +2,18 @@
  * their index on insertion), and the namespace operations. */
 #include "ext2.h"
 
-static uint32_t rec_len(const uint8_t *d) { return rd16(d, DE_REC_LEN); }
-static uint32_t name_len(const uint8_t *d) { return d[DE_NAME_LEN]; }
-static uint32_t dirent_size(uint32_t nlen) { return (8 + nlen + 3) & ~3u; }
+static uint32_t rec_len(const uint8_t *d)
+{
+    return rd16(d, DE_REC_LEN);
+}
+static uint32_t name_len(const uint8_t *d)
+{
+    return d[DE_NAME_LEN];
+}
+static uint32_t dirent_size(uint32_t nlen)
+{
+    return (8 + nlen + 3) & ~3u;
+}
 
 static bool has_tail(struct ext2_sb *s, const uint8_t *blk)
 {
@@ -45,21 +54,29 @@ static bool dirent_ok(struct ext2_sb *s, const uint8_t *blk, uint32_t off, uint3
 static uint8_t mode_to_ft(uint32_t mode)
 {
     switch (mode & VFS_S_IFMT) {
-    case VFS_S_IFREG: return FT_REG;
-    case VFS_S_IFDIR: return FT_DIR;
-    case VFS_S_IFCHR: return FT_CHR;
-    case VFS_S_IFBLK: return FT_BLK;
-    case VFS_S_IFIFO: return FT_FIFO;
-    case VFS_S_IFSOCK: return FT_SOCK;
-    case VFS_S_IFLNK: return FT_LNK;
-    default: return FT_UNKNOWN;
+    case VFS_S_IFREG:
+        return FT_REG;
+    case VFS_S_IFDIR:
+        return FT_DIR;
+    case VFS_S_IFCHR:
+        return FT_CHR;
+    case VFS_S_IFBLK:
+        return FT_BLK;
+    case VFS_S_IFIFO:
+        return FT_FIFO;
+    case VFS_S_IFSOCK:
+        return FT_SOCK;
+    case VFS_S_IFLNK:
+        return FT_LNK;
+    default:
+        return FT_UNKNOWN;
     }
 }
 
 static unsigned ft_to_dt(uint8_t ft)
 {
-    static const unsigned map[] = {VFS_DT_UNKNOWN, VFS_DT_REG, VFS_DT_DIR, VFS_DT_CHR,
-                                   VFS_DT_BLK, VFS_DT_FIFO, VFS_DT_SOCK, VFS_DT_LNK};
+    static const unsigned map[] = {VFS_DT_UNKNOWN, VFS_DT_REG,  VFS_DT_DIR,  VFS_DT_CHR,
+                                   VFS_DT_BLK,     VFS_DT_FIFO, VFS_DT_SOCK, VFS_DT_LNK};
     return ft < ARRAY_SIZE(map) ? map[ft] : VFS_DT_UNKNOWN;
 }
 
@@ -163,8 +180,8 @@ static int unindex(struct ext2_inode *dir)
     return ext2_write_inode(dir);
 }
 
-static void set_dirent(struct ext2_sb *s, uint8_t *d, uint32_t ino, const char *name,
-                       size_t len, uint32_t mode)
+static void set_dirent(struct ext2_sb *s, uint8_t *d, uint32_t ino, const char *name, size_t len,
+                       uint32_t mode)
 {
     wr32(d, DE_INODE, ino);
     d[DE_NAME_LEN] = (uint8_t)len;
@@ -172,8 +189,7 @@ static void set_dirent(struct ext2_sb *s, uint8_t *d, uint32_t ino, const char *
     memcpy(d + DE_NAME, name, len);
 }
 
-int ext2_dir_add(struct ext2_inode *dir, const char *name, size_t len, uint32_t ino,
-                 uint32_t mode)
+int ext2_dir_add(struct ext2_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode)
 {
     struct ext2_sb *s = isb(dir);
     int err;
@@ -412,8 +428,7 @@ static int ext2_readdir(struct vfs_inode *vdir, uint64_t *pos, vfs_filldir_fn fn
             if (off >= want && rd32(d, DE_INODE)) {
                 uint64_t np = next >= end ? base + s->bs : base + next;
                 if (fn(ctx, (const char *)d + DE_NAME, name_len(d), rd32(d, DE_INODE),
-                       (s->incompat & INCOMPAT_FILETYPE) ? ft_to_dt(d[DE_TYPE])
-                                                         : VFS_DT_UNKNOWN,
+                       (s->incompat & INCOMPAT_FILETYPE) ? ft_to_dt(d[DE_TYPE]) : VFS_DT_UNKNOWN,
                        np)) {
                     *pos = base + off;
                     stop = true;

@@ -89,9 +89,9 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 #define INCOMPAT_FLEX_BG   0x200
 #define INCOMPAT_CSUM_SEED 0x2000
 #define INCOMPAT_LARGEDIR  0x4000
-#define INCOMPAT_SUPPORTED                                                                     \
-    (INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_EXTENTS | INCOMPAT_64BIT |                \
-     INCOMPAT_FLEX_BG | INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR)
+#define INCOMPAT_SUPPORTED                                                                         \
+    (INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_FLEX_BG | \
+     INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR)
 
 #define RO_COMPAT_SPARSE_SUPER  0x1
 #define RO_COMPAT_LARGE_FILE    0x2
@@ -101,10 +101,9 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 #define RO_COMPAT_DIR_NLINK     0x20
 #define RO_COMPAT_EXTRA_ISIZE   0x40
 #define RO_COMPAT_METADATA_CSUM 0x400
-#define RO_COMPAT_WRITABLE                                                                     \
-    (RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR |                     \
-     RO_COMPAT_HUGE_FILE | RO_COMPAT_GDT_CSUM | RO_COMPAT_DIR_NLINK | RO_COMPAT_EXTRA_ISIZE |   \
-     RO_COMPAT_METADATA_CSUM)
+#define RO_COMPAT_WRITABLE                                                                         \
+    (RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR | RO_COMPAT_HUGE_FILE |   \
+     RO_COMPAT_GDT_CSUM | RO_COMPAT_DIR_NLINK | RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM)
 
 /* Group descriptor */
 #define GD_BLOCK_BITMAP     0x00
@@ -133,33 +132,33 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 #define BG_INODE_ZEROED 0x4
 
 /* Inode */
-#define I_MODE        0x00
-#define I_UID         0x02
-#define I_SIZE_LO     0x04
-#define I_ATIME       0x08
-#define I_CTIME       0x0C
-#define I_MTIME       0x10
-#define I_DTIME       0x14
-#define I_GID         0x18
-#define I_LINKS       0x1A
-#define I_BLOCKS_LO   0x1C
-#define I_FLAGS       0x20
-#define I_BLOCK       0x28
-#define I_GENERATION  0x64
-#define I_FILE_ACL_LO 0x68
-#define I_SIZE_HIGH   0x6C
-#define I_BLOCKS_HI   0x74
-#define I_FILE_ACL_HI 0x76
-#define I_UID_HI      0x78
-#define I_GID_HI      0x7A
-#define I_CSUM_LO     0x7C
-#define I_EXTRA_ISIZE 0x80
-#define I_CSUM_HI     0x82
-#define I_CTIME_EXTRA 0x84
-#define I_MTIME_EXTRA 0x88
-#define I_ATIME_EXTRA 0x8C
-#define I_CRTIME      0x90
-#define I_CRTIME_EXTRA 0x94
+#define I_MODE              0x00
+#define I_UID               0x02
+#define I_SIZE_LO           0x04
+#define I_ATIME             0x08
+#define I_CTIME             0x0C
+#define I_MTIME             0x10
+#define I_DTIME             0x14
+#define I_GID               0x18
+#define I_LINKS             0x1A
+#define I_BLOCKS_LO         0x1C
+#define I_FLAGS             0x20
+#define I_BLOCK             0x28
+#define I_GENERATION        0x64
+#define I_FILE_ACL_LO       0x68
+#define I_SIZE_HIGH         0x6C
+#define I_BLOCKS_HI         0x74
+#define I_FILE_ACL_HI       0x76
+#define I_UID_HI            0x78
+#define I_GID_HI            0x7A
+#define I_CSUM_LO           0x7C
+#define I_EXTRA_ISIZE       0x80
+#define I_CSUM_HI           0x82
+#define I_CTIME_EXTRA       0x84
+#define I_MTIME_EXTRA       0x88
+#define I_ATIME_EXTRA       0x8C
+#define I_CRTIME            0x90
+#define I_CRTIME_EXTRA      0x94
 #define GOOD_OLD_INODE_SIZE 128
 
 #define IFL_INDEX       0x1000
@@ -168,44 +167,44 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 #define IFL_EA_INODE    0x200000
 #define IFL_INLINE_DATA 0x10000000
 
-#define N_DIRECT 12
-#define IND_BLOCK 12
+#define N_DIRECT   12
+#define IND_BLOCK  12
 #define DIND_BLOCK 13
 #define TIND_BLOCK 14
 
 /* Extents */
-#define EH_MAGIC_VALUE 0xF30A
-#define EH_MAGIC   0
-#define EH_ENTRIES 2
-#define EH_MAX     4
-#define EH_DEPTH   6
-#define EXT_ENTRY  12 /* header and entry size */
-#define EE_BLOCK   0
-#define EE_LEN     4
-#define EE_START_HI 6
-#define EE_START_LO 8
-#define EI_BLOCK   0
-#define EI_LEAF_LO 4
-#define EI_LEAF_HI 8
+#define EH_MAGIC_VALUE   0xF30A
+#define EH_MAGIC         0
+#define EH_ENTRIES       2
+#define EH_MAX           4
+#define EH_DEPTH         6
+#define EXT_ENTRY        12 /* header and entry size */
+#define EE_BLOCK         0
+#define EE_LEN           4
+#define EE_START_HI      6
+#define EE_START_LO      8
+#define EI_BLOCK         0
+#define EI_LEAF_LO       4
+#define EI_LEAF_HI       8
 #define EXT_INIT_MAX_LEN 32768u
 
 /* Directory entries */
-#define DE_INODE    0
-#define DE_REC_LEN  4
-#define DE_NAME_LEN 6
-#define DE_TYPE     7
-#define DE_NAME     8
+#define DE_INODE     0
+#define DE_REC_LEN   4
+#define DE_NAME_LEN  6
+#define DE_TYPE      7
+#define DE_NAME      8
 #define DE_TAIL_SIZE 12
-#define DE_TAIL_FT  0xDE
+#define DE_TAIL_FT   0xDE
 
 #define FT_UNKNOWN 0
-#define FT_REG  1
-#define FT_DIR  2
-#define FT_CHR  3
-#define FT_BLK  4
-#define FT_FIFO 5
-#define FT_SOCK 6
-#define FT_LNK  7
+#define FT_REG     1
+#define FT_DIR     2
+#define FT_CHR     3
+#define FT_BLK     4
+#define FT_FIFO    5
+#define FT_SOCK    6
+#define FT_LNK     7
 
 #define EXT2_ROOT_INO 2
 #define EXT2_LINK_MAX 65000
@@ -231,7 +230,7 @@ struct ext2_sb {
 
 struct ext2_inode {
     struct vfs_inode vfs;
-    uint8_t *raw;    /* on-disk record, inode_size bytes (authoritative for i_block, flags) */
+    uint8_t *raw; /* on-disk record, inode_size bytes (authoritative for i_block, flags) */
     uint32_t flags;
     uint32_t csum_seed;
     uint64_t last_pblk; /* allocation goal hint */
@@ -270,8 +269,7 @@ int ext2_alloc_inode_nr(struct ext2_sb *s, uint32_t parent_ino, bool dir, uint32
 int ext2_free_inode_nr(struct ext2_sb *s, uint32_t ino, bool dir);
 
 /* inode.c */
-extern const struct vfs_inode_ops ext2_file_ops, ext2_dir_ops, ext2_symlink_ops,
-    ext2_special_ops;
+extern const struct vfs_inode_ops ext2_file_ops, ext2_dir_ops, ext2_symlink_ops, ext2_special_ops;
 int ext2_read_inode(struct vfs_inode *inode);
 int ext2_write_inode(struct ext2_inode *ei);
 void ext2_evict_inode(struct vfs_inode *inode);
@@ -299,8 +297,7 @@ int ext2_ind_map(struct ext2_inode *ei, uint64_t lblk, bool alloc, uint64_t *pbl
 int ext2_ind_truncate(struct ext2_inode *ei, uint64_t first_free);
 
 /* dir.c */
-int ext2_dir_add(struct ext2_inode *dir, const char *name, size_t len, uint32_t ino,
-                 uint32_t mode);
+int ext2_dir_add(struct ext2_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode);
 int ext2_dir_init(struct ext2_inode *dir, uint32_t parent_ino);
 void ext2_dir_set_tail(struct ext2_inode *dir, uint8_t *blk);
 

@@ -14,17 +14,35 @@ struct xpath {
     struct xnode n[MAX_DEPTH + 1];
 };
 
-static inline uint16_t h_entries(const uint8_t *h) { return rd16(h, EH_ENTRIES); }
-static inline uint16_t h_max(const uint8_t *h) { return rd16(h, EH_MAX); }
-static inline uint16_t h_depth(const uint8_t *h) { return rd16(h, EH_DEPTH); }
-static inline uint8_t *entry(uint8_t *h, int i) { return h + EXT_ENTRY * (1 + i); }
-static inline uint32_t e_block(const uint8_t *e) { return rd32(e, EE_BLOCK); }
+static inline uint16_t h_entries(const uint8_t *h)
+{
+    return rd16(h, EH_ENTRIES);
+}
+static inline uint16_t h_max(const uint8_t *h)
+{
+    return rd16(h, EH_MAX);
+}
+static inline uint16_t h_depth(const uint8_t *h)
+{
+    return rd16(h, EH_DEPTH);
+}
+static inline uint8_t *entry(uint8_t *h, int i)
+{
+    return h + EXT_ENTRY * (1 + i);
+}
+static inline uint32_t e_block(const uint8_t *e)
+{
+    return rd32(e, EE_BLOCK);
+}
 static inline uint32_t e_len(const uint8_t *e)
 {
     uint32_t l = rd16(e, EE_LEN);
     return l > EXT_INIT_MAX_LEN ? l - EXT_INIT_MAX_LEN : l;
 }
-static inline bool e_unwritten(const uint8_t *e) { return rd16(e, EE_LEN) > EXT_INIT_MAX_LEN; }
+static inline bool e_unwritten(const uint8_t *e)
+{
+    return rd16(e, EE_LEN) > EXT_INIT_MAX_LEN;
+}
 static inline uint64_t e_start(const uint8_t *e)
 {
     return rd32(e, EE_START_LO) | (uint64_t)rd16(e, EE_START_HI) << 32;
@@ -47,7 +65,10 @@ static inline void i_set(uint8_t *e, uint32_t block, uint64_t leaf)
     wr16(e, EI_LEAF_HI, (uint32_t)(leaf >> 32) & 0xffff);
     wr16(e, EI_LEAF_HI + 2, 0);
 }
-static inline uint32_t key(uint8_t *h, int i) { return rd32(entry(h, i), 0); }
+static inline uint32_t key(uint8_t *h, int i)
+{
+    return rd32(entry(h, i), 0);
+}
 
 static uint16_t block_max(struct ext2_sb *s)
 {
@@ -266,8 +287,8 @@ static int insert(struct ext2_inode *ei, uint64_t lblk, uint64_t pblk)
         bool done = false;
         if (i >= 0) {
             uint8_t *e = entry(h, i);
-            if (!e_unwritten(e) && e_block(e) + e_len(e) == lblk &&
-                e_start(e) + e_len(e) == pblk && e_len(e) < EXT_INIT_MAX_LEN) {
+            if (!e_unwritten(e) && e_block(e) + e_len(e) == lblk && e_start(e) + e_len(e) == pblk &&
+                e_len(e) < EXT_INIT_MAX_LEN) {
                 wr16(e, EE_LEN, e_len(e) + 1);
                 done = true;
             }

@@ -97,10 +97,18 @@ static void encode_time(uint8_t *raw, struct ext2_sb *s, size_t off, size_t extr
 static void set_ops(struct ext2_inode *ei)
 {
     switch (ei->vfs.mode & VFS_S_IFMT) {
-    case VFS_S_IFREG: ei->vfs.ops = &ext2_file_ops; break;
-    case VFS_S_IFDIR: ei->vfs.ops = &ext2_dir_ops; break;
-    case VFS_S_IFLNK: ei->vfs.ops = &ext2_symlink_ops; break;
-    default: ei->vfs.ops = &ext2_special_ops; break;
+    case VFS_S_IFREG:
+        ei->vfs.ops = &ext2_file_ops;
+        break;
+    case VFS_S_IFDIR:
+        ei->vfs.ops = &ext2_dir_ops;
+        break;
+    case VFS_S_IFLNK:
+        ei->vfs.ops = &ext2_symlink_ops;
+        break;
+    default:
+        ei->vfs.ops = &ext2_special_ops;
+        break;
     }
 }
 
@@ -261,10 +269,11 @@ int ext2_bmap(struct ext2_inode *ei, uint64_t lblk, bool alloc, uint64_t *pblk, 
 int64_t ext2_rw(struct ext2_inode *ei, void *buf, size_t len, uint64_t off, bool write)
 {
     struct ext2_sb *s = isb(ei);
-    uint64_t max = (ei->flags & IFL_EXTENTS) ? ((uint64_t)1 << 32) * s->bs
-                                             : (12ull + (s->bs / 4) + (uint64_t)(s->bs / 4) *
-                                                (s->bs / 4) + (uint64_t)(s->bs / 4) * (s->bs / 4) *
-                                                (s->bs / 4)) * s->bs;
+    uint64_t max = (ei->flags & IFL_EXTENTS)
+                       ? ((uint64_t)1 << 32) * s->bs
+                       : (12ull + (s->bs / 4) + (uint64_t)(s->bs / 4) * (s->bs / 4) +
+                          (uint64_t)(s->bs / 4) * (s->bs / 4) * (s->bs / 4)) *
+                             s->bs;
     if (!write) {
         if (off >= ei->vfs.size)
             return 0;
@@ -475,8 +484,8 @@ static int ext2_setattr(struct vfs_inode *inode, const struct vfs_attr *a)
             inode->atime = a->atime;
         if (a->valid & VFS_ATTR_MTIME)
             inode->mtime = a->mtime;
-        if (a->valid & (VFS_ATTR_MODE | VFS_ATTR_UID | VFS_ATTR_GID | VFS_ATTR_ATIME |
-                        VFS_ATTR_MTIME))
+        if (a->valid &
+            (VFS_ATTR_MODE | VFS_ATTR_UID | VFS_ATTR_GID | VFS_ATTR_ATIME | VFS_ATTR_MTIME))
             ext2_touch(ei, false, true);
         if (a->valid & VFS_ATTR_CTIME)
             inode->ctime = a->ctime;

@@ -41,17 +41,17 @@ char *fs_strndup(const char *s, size_t len);
 
 /* ---- Constants (Linux values) -------------------------------------------------------- */
 
-#define VFS_S_IFMT   0170000u
-#define VFS_S_IFSOCK 0140000u
-#define VFS_S_IFLNK  0120000u
-#define VFS_S_IFREG  0100000u
-#define VFS_S_IFBLK  0060000u
-#define VFS_S_IFDIR  0040000u
-#define VFS_S_IFCHR  0020000u
-#define VFS_S_IFIFO  0010000u
-#define VFS_S_ISDIR(m) (((m) & VFS_S_IFMT) == VFS_S_IFDIR)
-#define VFS_S_ISREG(m) (((m) & VFS_S_IFMT) == VFS_S_IFREG)
-#define VFS_S_ISLNK(m) (((m) & VFS_S_IFMT) == VFS_S_IFLNK)
+#define VFS_S_IFMT     0170000u
+#define VFS_S_IFSOCK   0140000u
+#define VFS_S_IFLNK    0120000u
+#define VFS_S_IFREG    0100000u
+#define VFS_S_IFBLK    0060000u
+#define VFS_S_IFDIR    0040000u
+#define VFS_S_IFCHR    0020000u
+#define VFS_S_IFIFO    0010000u
+#define VFS_S_ISDIR(m) (((m)&VFS_S_IFMT) == VFS_S_IFDIR)
+#define VFS_S_ISREG(m) (((m)&VFS_S_IFMT) == VFS_S_IFREG)
+#define VFS_S_ISLNK(m) (((m)&VFS_S_IFMT) == VFS_S_IFLNK)
 
 /* readdir types (d_type of getdents64) */
 #define VFS_DT_UNKNOWN 0
@@ -73,11 +73,11 @@ unsigned vfs_mode_to_dt(uint32_t mode);
 #define VFS_SYMLOOP_MAX 40
 
 /* Device numbers, glibc/Linux user-space encoding. */
-#define VFS_MKDEV(ma, mi)                                                                      \
-    ((((uint64_t)(ma) & 0xfffff000u) << 32) | (((uint64_t)(ma) & 0xfffu) << 8) |               \
-     (((uint64_t)(mi) & 0xffffff00u) << 12) | ((uint64_t)(mi) & 0xffu))
+#define VFS_MKDEV(ma, mi)                                                                          \
+    ((((uint64_t)(ma)&0xfffff000u) << 32) | (((uint64_t)(ma)&0xfffu) << 8) |                       \
+     (((uint64_t)(mi)&0xffffff00u) << 12) | ((uint64_t)(mi)&0xffu))
 #define VFS_MAJOR(d) ((uint32_t)((((d) >> 32) & 0xfffff000u) | (((d) >> 8) & 0xfffu)))
-#define VFS_MINOR(d) ((uint32_t)((((d) >> 12) & 0xffffff00u) | ((d) & 0xffu)))
+#define VFS_MINOR(d) ((uint32_t)((((d) >> 12) & 0xffffff00u) | ((d)&0xffu)))
 
 /* ---- Objects ------------------------------------------------------------------------ */
 
@@ -128,8 +128,8 @@ struct vfs_statfs {
  * readdir callback: one entry. pos_next is the cookie that resumes after this entry
  * (getdents64's d_off). Return nonzero to stop (the entry is then not consumed).
  */
-typedef int (*vfs_filldir_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
-                              unsigned type, uint64_t pos_next);
+typedef int (*vfs_filldir_fn)(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type,
+                              uint64_t pos_next);
 
 /*
  * Operations on inodes. Names are (pointer, length), not NUL-terminated, length 1..255, and
@@ -145,8 +145,8 @@ struct vfs_inode_ops {
     int (*mkdir)(struct vfs_inode *dir, const char *name, size_t len, uint32_t mode,
                  const struct vfs_cred *cred, uint64_t *ino);
     /* mode carries the file type (chr, blk, fifo, sock); rdev in VFS_MKDEV form. */
-    int (*mknod)(struct vfs_inode *dir, const char *name, size_t len, uint32_t mode,
-                 uint64_t rdev, const struct vfs_cred *cred, uint64_t *ino);
+    int (*mknod)(struct vfs_inode *dir, const char *name, size_t len, uint32_t mode, uint64_t rdev,
+                 const struct vfs_cred *cred, uint64_t *ino);
     int (*symlink)(struct vfs_inode *dir, const char *name, size_t len, const char *target,
                    size_t target_len, const struct vfs_cred *cred, uint64_t *ino);
     int (*link)(struct vfs_inode *dir, const char *name, size_t len, struct vfs_inode *target);
@@ -188,9 +188,9 @@ struct vfs_superblock {
     const struct vfs_super_ops *ops;
     const char *type;
     struct blockdev *bdev;
-    uint64_t dev;    /* st_dev */
+    uint64_t dev; /* st_dev */
     uint64_t root_ino;
-    uint32_t flags;  /* VFS_SB_* */
+    uint32_t flags; /* VFS_SB_* */
     uint32_t block_size;
     struct vfs_dentry *root; /* set by vfs_mount */
     void *fs_private;
@@ -218,12 +218,12 @@ struct vfs_inode {
 struct vfs_dentry {
     struct vfs_dentry *parent; /* self for a superblock root */
     struct vfs_superblock *sb;
-    struct vfs_inode *inode;   /* NULL: negative entry */
+    struct vfs_inode *inode; /* NULL: negative entry */
     char *name;
     size_t len;
     uint32_t hash;
     unsigned refcount;
-    unsigned mounted;          /* number of mounts on this dentry */
+    unsigned mounted; /* number of mounts on this dentry */
     bool hashed;
     struct list_node hash_link;
     struct list_node lru_link; /* on the unused list while refcount == 0 */
@@ -253,7 +253,7 @@ struct vfs_path {
 #define VFS_O_EXCL      0200
 #define VFS_O_TRUNC     01000
 #define VFS_O_APPEND    02000
-#define VFS_O_DIRECTORY 040000 /* arm64 value */
+#define VFS_O_DIRECTORY 040000  /* arm64 value */
 #define VFS_O_NOFOLLOW  0100000 /* arm64 value */
 
 struct vfs_file {
@@ -322,8 +322,7 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
  * returned unchanged; callers check with vfs_name_is_dot.
  */
 int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
-                    struct vfs_path *parent, const char **name, size_t *len,
-                    bool *trailing_slash);
+                    struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash);
 bool vfs_name_is_dot(const char *name, size_t len);
 
 /* ---- System-call level operations (the library OS's entry points) ------------------- */
@@ -357,8 +356,7 @@ int vfs_unlink(const struct vfs_ctx *c, const char *path);
 int vfs_rmdir(const struct vfs_ctx *c, const char *path);
 int vfs_symlink(const struct vfs_ctx *c, const char *target, const char *path);
 int vfs_link(const struct vfs_ctx *c, const char *old_path, const char *new_path);
-int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_path,
-               unsigned flags);
+int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_path, unsigned flags);
 int vfs_readlink(const struct vfs_ctx *c, const char *path, char *buf, size_t size);
 int vfs_truncate(const struct vfs_ctx *c, const char *path, uint64_t size);
 int vfs_setattr(const struct vfs_ctx *c, const char *path, bool follow,

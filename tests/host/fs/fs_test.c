@@ -53,9 +53,8 @@ static int file_read(struct blockdev *d, uint64_t blk, void *buf)
         memcpy(buf, f->ram + blk * d->block_size, d->block_size);
         return 0;
     }
-    return pread(f->fd, buf, d->block_size, (off_t)(blk * d->block_size)) == d->block_size
-               ? 0
-               : -EIO;
+    return pread(f->fd, buf, d->block_size, (off_t)(blk * d->block_size)) == d->block_size ? 0
+                                                                                           : -EIO;
 }
 
 static int file_write(struct blockdev *d, uint64_t blk, const void *buf)
@@ -68,9 +67,8 @@ static int file_write(struct blockdev *d, uint64_t blk, const void *buf)
         memcpy(f->ram + blk * d->block_size, buf, d->block_size);
         return 0;
     }
-    return pwrite(f->fd, buf, d->block_size, (off_t)(blk * d->block_size)) == d->block_size
-               ? 0
-               : -EIO;
+    return pwrite(f->fd, buf, d->block_size, (off_t)(blk * d->block_size)) == d->block_size ? 0
+                                                                                            : -EIO;
 }
 
 static uint64_t next_dev_id = 0x100;
@@ -183,8 +181,8 @@ void fst_make_tree(const char *dir)
         {"a/top.bin", 4097},
         {"dir with spaces/file name", 33},
     };
-    fst_sh("mkdir -p '%s/a/b/c/d/e' '%s/dir with spaces' '%s/many' '%s/emptydir' '%s/links'",
-           dir, dir, dir, dir, dir);
+    fst_sh("mkdir -p '%s/a/b/c/d/e' '%s/dir with spaces' '%s/many' '%s/emptydir' '%s/links'", dir,
+           dir, dir, dir, dir);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         mkpath(dir, files[i].name, p, sizeof(p));
         fst_write_file(p, files[i].size, (unsigned)i + 1);
@@ -224,10 +222,12 @@ void fst_make_tree(const char *dir)
     memset(longt, 'x', sizeof(longt));
     memcpy(longt, "../a/b/", 7);
     longt[150] = 0;
-    assert_int_equal(symlinkat("../small.txt", 0, (snprintf(p, sizeof(p), "%s/links/short", dir), p)), 0);
+    assert_int_equal(
+        symlinkat("../small.txt", 0, (snprintf(p, sizeof(p), "%s/links/short", dir), p)), 0);
     assert_int_equal(symlink(longt, (snprintf(p, sizeof(p), "%s/links/long_dangling", dir), p)), 0);
     assert_int_equal(symlink("../a/b/c/./../c/deep.bin/../deep.bin",
-                             (snprintf(p, sizeof(p), "%s/links/to_deep", dir), p)), 0);
+                             (snprintf(p, sizeof(p), "%s/links/to_deep", dir), p)),
+                     0);
     assert_int_equal(symlink("/a/b", (snprintf(p, sizeof(p), "%s/links/abs_dir", dir), p)), 0);
     assert_int_equal(symlink("loop2", (snprintf(p, sizeof(p), "%s/links/loop1", dir), p)), 0);
     assert_int_equal(symlink("loop1", (snprintf(p, sizeof(p), "%s/links/loop2", dir), p)), 0);
@@ -249,7 +249,8 @@ void fst_make_tree(const char *dir)
     assert_int_equal(symlink(slow, (snprintf(p, sizeof(p), "%s/links/slow300", dir), p)), 0);
     /* hard link and a fifo */
     assert_int_equal(link((snprintf(q, sizeof(q), "%s/small.txt", dir), q),
-                          (snprintf(p, sizeof(p), "%s/a/hardlink_to_small", dir), p)), 0);
+                          (snprintf(p, sizeof(p), "%s/a/hardlink_to_small", dir), p)),
+                     0);
     assert_int_equal(mkfifo((snprintf(p, sizeof(p), "%s/a/fifo", dir), p), 0600), 0);
     /* device nodes when permitted (root) */
     snprintf(p, sizeof(p), "%s/a/chardev", dir);
@@ -265,8 +266,8 @@ void fst_mkfs(const char *type, unsigned bs, const char *src, const char *img, c
     char bsopt[32] = "";
     if (bs)
         snprintf(bsopt, sizeof(bsopt), "-b %u", bs);
-    assert_int_equal(fst_sh("rm -f '%s' && mke2fs -q -F -t %s %s -d '%s' '%s' %s", img, type,
-                            bsopt, src, img, size),
+    assert_int_equal(fst_sh("rm -f '%s' && mke2fs -q -F -t %s %s -d '%s' '%s' %s", img, type, bsopt,
+                            src, img, size),
                      0);
     if (index) {
         int st = fst_sh("e2fsck -fyD '%s' >/dev/null 2>&1", img);
@@ -369,12 +370,18 @@ static int cmpstr(const void *a, const void *b)
 
 static unsigned host_dt(mode_t m)
 {
-    if (S_ISREG(m)) return VFS_DT_REG;
-    if (S_ISDIR(m)) return VFS_DT_DIR;
-    if (S_ISLNK(m)) return VFS_DT_LNK;
-    if (S_ISCHR(m)) return VFS_DT_CHR;
-    if (S_ISBLK(m)) return VFS_DT_BLK;
-    if (S_ISFIFO(m)) return VFS_DT_FIFO;
+    if (S_ISREG(m))
+        return VFS_DT_REG;
+    if (S_ISDIR(m))
+        return VFS_DT_DIR;
+    if (S_ISLNK(m))
+        return VFS_DT_LNK;
+    if (S_ISCHR(m))
+        return VFS_DT_CHR;
+    if (S_ISBLK(m))
+        return VFS_DT_BLK;
+    if (S_ISFIFO(m))
+        return VFS_DT_FIFO;
     return VFS_DT_SOCK;
 }
 

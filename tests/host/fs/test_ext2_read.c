@@ -41,10 +41,11 @@ static void check_variant(const char *type, unsigned bs, bool index, uint32_t de
     snprintf(img, sizeof(img), "%s/%s-%u.img", src_dir, type, bs);
     fst_mkfs(type, bs, tree, img, "32M", index);
     if (index) /* e2fsck -D made htree directories: the big one must be indexed */
-        assert_int_equal(fst_sh("debugfs -R 'stat /many' '%s' 2>/dev/null | grep -q 'Flags: 0x.*1...$'"
-                                " || debugfs -R 'htree /many' '%s' 2>/dev/null | grep -q 'Root node'",
-                                img, img),
-                         0);
+        assert_int_equal(
+            fst_sh("debugfs -R 'stat /many' '%s' 2>/dev/null | grep -q 'Flags: 0x.*1...$'"
+                   " || debugfs -R 'htree /many' '%s' 2>/dev/null | grep -q 'Root node'",
+                   img, img),
+            0);
     struct fst_mount m;
     assert_int_equal(fst_mount_root(img, dev_bs, true, &m), 0);
     unsigned n = fst_compare_tree(tree, &m.ctx, "/", true);
@@ -65,13 +66,41 @@ static void check_variant(const char *type, unsigned bs, bool index, uint32_t de
     assert_int_equal(fst_sh("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
 }
 
-static void test_ext2_1k(void **s) { (void)s; check_variant("ext2", 1024, false, 512); }
-static void test_ext2_4k(void **s) { (void)s; check_variant("ext2", 4096, false, 4096); }
-static void test_ext3_1k(void **s) { (void)s; check_variant("ext3", 1024, true, 1024); }
-static void test_ext3_4k(void **s) { (void)s; check_variant("ext3", 4096, false, 512); }
-static void test_ext4_1k(void **s) { (void)s; check_variant("ext4", 1024, true, 512); }
-static void test_ext4_4k(void **s) { (void)s; check_variant("ext4", 4096, true, 4096); }
-static void test_ext4_4k_linear(void **s) { (void)s; check_variant("ext4", 4096, false, 1024); }
+static void test_ext2_1k(void **s)
+{
+    (void)s;
+    check_variant("ext2", 1024, false, 512);
+}
+static void test_ext2_4k(void **s)
+{
+    (void)s;
+    check_variant("ext2", 4096, false, 4096);
+}
+static void test_ext3_1k(void **s)
+{
+    (void)s;
+    check_variant("ext3", 1024, true, 1024);
+}
+static void test_ext3_4k(void **s)
+{
+    (void)s;
+    check_variant("ext3", 4096, false, 512);
+}
+static void test_ext4_1k(void **s)
+{
+    (void)s;
+    check_variant("ext4", 1024, true, 512);
+}
+static void test_ext4_4k(void **s)
+{
+    (void)s;
+    check_variant("ext4", 4096, true, 4096);
+}
+static void test_ext4_4k_linear(void **s)
+{
+    (void)s;
+    check_variant("ext4", 4096, false, 1024);
+}
 
 /* Unsupported or damaged images are refused, not misread. */
 static void test_refuse_bad(void **s)
@@ -83,7 +112,10 @@ static void test_refuse_bad(void **s)
     fst_mkfs("ext4", 4096, tree, img, "32M", false);
     struct fst_mount m;
     /* corrupt the superblock checksum */
-    assert_int_equal(fst_sh("printf '\\x00\\x00\\x00\\x00' | dd of='%s' bs=1 seek=$((1024+0x3FC)) conv=notrunc 2>/dev/null", img), 0);
+    assert_int_equal(fst_sh("printf '\\x00\\x00\\x00\\x00' | dd of='%s' bs=1 seek=$((1024+0x3FC)) "
+                            "conv=notrunc 2>/dev/null",
+                            img),
+                     0);
     assert_int_equal(fst_mount_root(img, 4096, true, &m), -EIO);
     /* not an ext2 filesystem at all */
     assert_int_equal(fst_sh("dd if=/dev/zero of='%s' bs=1M count=4 2>/dev/null", img), 0);
@@ -99,9 +131,9 @@ static void test_refuse_bad(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ext2_1k),  cmocka_unit_test(test_ext2_4k),
-        cmocka_unit_test(test_ext3_1k),  cmocka_unit_test(test_ext3_4k),
-        cmocka_unit_test(test_ext4_1k),  cmocka_unit_test(test_ext4_4k),
+        cmocka_unit_test(test_ext2_1k),        cmocka_unit_test(test_ext2_4k),
+        cmocka_unit_test(test_ext3_1k),        cmocka_unit_test(test_ext3_4k),
+        cmocka_unit_test(test_ext4_1k),        cmocka_unit_test(test_ext4_4k),
         cmocka_unit_test(test_ext4_4k_linear), cmocka_unit_test(test_refuse_bad),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -62,11 +62,11 @@ static int host_ret(int r)
     return r < 0 ? -errno : 0;
 }
 
-#define SAME(host_expr, vfs_expr, what)                                                        \
-    do {                                                                                       \
-        int h_ = host_ret(host_expr), v_ = (vfs_expr);                                         \
-        if (h_ != v_)                                                                          \
-            fail_msg("%s: host %d vfs %d", what, h_, v_);                                      \
+#define SAME(host_expr, vfs_expr, what)                                                            \
+    do {                                                                                           \
+        int h_ = host_ret(host_expr), v_ = (vfs_expr);                                             \
+        if (h_ != v_)                                                                              \
+            fail_msg("%s: host %d vfs %d", what, h_, v_);                                          \
     } while (0)
 
 /* Writes len bytes of seeded data at off, in uneven chunks. */
@@ -75,8 +75,8 @@ static void w_write(struct wl *w, const char *path, uint64_t off, size_t len, un
 {
     uint8_t *buf = malloc(len ? len : 1);
     fst_fill(buf, len, seed, off);
-    int fd = open(hp(w, path), O_WRONLY | O_CREAT | (extra_flags & VFS_O_APPEND ? O_APPEND : 0),
-                  0644);
+    int fd =
+        open(hp(w, path), O_WRONLY | O_CREAT | (extra_flags & VFS_O_APPEND ? O_APPEND : 0), 0644);
     assert_true(fd >= 0);
     struct vfs_file *f;
     assert_int_equal(vfs_open(w->c, path, VFS_O_WRONLY | VFS_O_CREAT | extra_flags, 0644, &f), 0);
@@ -125,8 +125,8 @@ static void w_rmdir(struct wl *w, const char *path)
 
 static void w_rename(struct wl *w, const char *a, const char *b, unsigned flags)
 {
-    SAME(renameat2(AT_FDCWD, hp(w, a), AT_FDCWD, hp(w, b), flags),
-         vfs_rename(w->c, a, b, flags), a);
+    SAME(renameat2(AT_FDCWD, hp(w, a), AT_FDCWD, hp(w, b), flags), vfs_rename(w->c, a, b, flags),
+         a);
 }
 
 static void w_link(struct wl *w, const char *a, const char *b)
@@ -188,13 +188,13 @@ static void workload(struct wl *w)
     /* renames */
     w_rename(w, "/w/sub1/f005", "/w/sub2/renamed", 0);
     w_rename(w, "/w/sub3", "/a/b/moved_sub3", 0);
-    w_rename(w, "/w/sub2/f001", "/w/sub2/f006", 0); /* replace a file */
+    w_rename(w, "/w/sub2/f001", "/w/sub2/f006", 0);                    /* replace a file */
     w_rename(w, "/w/sub5/f004", "/w/sub5/f009", VFS_RENAME_NOREPLACE); /* EEXIST */
     w_rename(w, "/w/sub4", "/emptydir", VFS_RENAME_EXCHANGE);
-    w_rename(w, "/a/b/c", "/w/sub5/f009", 0);  /* ENOTDIR */
-    w_rename(w, "/w/sub5/f009", "/a/b", 0);    /* EISDIR */
-    w_rename(w, "/a", "/a/b/x", 0);            /* EINVAL */
-    w_rename(w, "/w/sub5", "/w/sub2", 0);      /* ENOTEMPTY */
+    w_rename(w, "/a/b/c", "/w/sub5/f009", 0); /* ENOTDIR */
+    w_rename(w, "/w/sub5/f009", "/a/b", 0);   /* EISDIR */
+    w_rename(w, "/a", "/a/b/x", 0);           /* EINVAL */
+    w_rename(w, "/w/sub5", "/w/sub2", 0);     /* ENOTEMPTY */
     w_mkdir(w, "/w/empty_target");
     w_rename(w, "/w/sub5", "/w/empty_target", 0);
     w_rename(w, "/small.txt", "/a/hardlink_to_small", 0); /* same inode: no-op */
@@ -213,10 +213,10 @@ static void workload(struct wl *w)
     }
     w_unlink(w, "/a/b/c/d/e/leaf");
     w_rmdir(w, "/a/b/c/d/e");
-    w_rmdir(w, "/a/b/c");     /* ENOTEMPTY */
+    w_rmdir(w, "/a/b/c");       /* ENOTEMPTY */
     w_rmdir(w, "/w/sub2/f006"); /* ENOTDIR */
-    w_unlink(w, "/w/sub2");   /* EISDIR */
-    w_unlink(w, "/w/nope");   /* ENOENT */
+    w_unlink(w, "/w/sub2");     /* EISDIR */
+    w_unlink(w, "/w/nope");     /* ENOENT */
     /* symlinks and special files */
     w_symlink(w, "sub2", "/w/s_short");
     memset(q, 'z', 200);
@@ -226,8 +226,8 @@ static void workload(struct wl *w)
     if (mknod(hp(w, "/w/null"), S_IFCHR | 0666, makedev(1, 3)) == 0)
         assert_int_equal(vfs_mknod(w->c, "/w/null", VFS_S_IFCHR | 0666, VFS_MKDEV(1, 3)), 0);
     if (mknod(hp(w, "/w/bigdev"), S_IFBLK | 0600, makedev(300, 100000)) == 0)
-        assert_int_equal(
-            vfs_mknod(w->c, "/w/bigdev", VFS_S_IFBLK | 0600, VFS_MKDEV(300, 100000)), 0);
+        assert_int_equal(vfs_mknod(w->c, "/w/bigdev", VFS_S_IFBLK | 0600, VFS_MKDEV(300, 100000)),
+                         0);
     /* the htree directory: inserts drop the index, removals keep it valid */
     for (int i = 0; i < 120; i++) {
         snprintf(p, sizeof(p), "/many/new_entry_%03d", i);
@@ -280,7 +280,8 @@ static void workload(struct wl *w)
     vfs_path_put(&c2.cwd);
     /* times with nanoseconds */
     struct vfs_attr a = {.valid = VFS_ATTR_MTIME | VFS_ATTR_ATIME,
-                         .mtime = {1234567890, 987654321}, .atime = {2000000000, 5}};
+                         .mtime = {1234567890, 987654321},
+                         .atime = {2000000000, 5}};
     assert_int_equal(vfs_setattr(w->c, "/w/hard", true, &a), 0);
     assert_int_equal(vfs_stat(w->c, "/w/hard", true, &st), 0);
     assert_int_equal(st.mtime.sec, 1234567890);
@@ -348,10 +349,26 @@ static void run_variant(const char *type, unsigned bs, bool index, uint32_t dev_
     debugfs_cat(img, &w, "/thirteen_k");
 }
 
-static void test_ext2_1k(void **s) { (void)s; run_variant("ext2", 1024, false, 512); }
-static void test_ext2_4k(void **s) { (void)s; run_variant("ext2", 4096, true, 4096); }
-static void test_ext3_1k(void **s) { (void)s; run_variant("ext3", 1024, true, 1024); }
-static void test_ext3_4k(void **s) { (void)s; run_variant("ext3", 4096, false, 4096); }
+static void test_ext2_1k(void **s)
+{
+    (void)s;
+    run_variant("ext2", 1024, false, 512);
+}
+static void test_ext2_4k(void **s)
+{
+    (void)s;
+    run_variant("ext2", 4096, true, 4096);
+}
+static void test_ext3_1k(void **s)
+{
+    (void)s;
+    run_variant("ext3", 1024, true, 1024);
+}
+static void test_ext3_4k(void **s)
+{
+    (void)s;
+    run_variant("ext3", 4096, false, 4096);
+}
 /* ext4 without metadata_csum: crc16 group checksums (uninit_bg), 32-byte descriptors */
 static void test_ext4_gdtcsum(void **s)
 {
@@ -364,8 +381,16 @@ static void test_ext2_small_inodes(void **s)
     (void)s;
     run_variant("ext2 -I 128", 4096, false, 4096);
 }
-static void test_ext4_1k(void **s) { (void)s; run_variant("ext4", 1024, true, 512); }
-static void test_ext4_4k(void **s) { (void)s; run_variant("ext4", 4096, true, 4096); }
+static void test_ext4_1k(void **s)
+{
+    (void)s;
+    run_variant("ext4", 1024, true, 512);
+}
+static void test_ext4_4k(void **s)
+{
+    (void)s;
+    run_variant("ext4", 4096, true, 4096);
+}
 
 /* Files with extended-attribute blocks (made by debugfs) release them when removed. */
 static void check_xattr_release(const char *type)
@@ -377,11 +402,12 @@ static void check_xattr_release(const char *type)
     snprintf(val, sizeof(val), "%s/xattr.val", tmp);
     fst_mkfs(type, bs, tree, img, "32M", false);
     fst_write_file(val, 600, 9);
-    assert_int_equal(fst_sh("debugfs -w -R 'ea_set -f %s /one_block user.big' '%s' >/dev/null 2>&1 && "
-                            "debugfs -w -R 'ea_set -f %s /a/b/c/d user.big' '%s' >/dev/null 2>&1 && "
-                            "debugfs -R 'stat /one_block' '%s' 2>/dev/null | grep -q 'File ACL: [1-9]'",
-                            val, img, val, img, img),
-                     0);
+    assert_int_equal(
+        fst_sh("debugfs -w -R 'ea_set -f %s /one_block user.big' '%s' >/dev/null 2>&1 && "
+               "debugfs -w -R 'ea_set -f %s /a/b/c/d user.big' '%s' >/dev/null 2>&1 && "
+               "debugfs -R 'stat /one_block' '%s' 2>/dev/null | grep -q 'File ACL: [1-9]'",
+               val, img, val, img, img),
+        0);
     assert_int_equal(fst_sh("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
     struct fst_mount m;
     assert_int_equal(fst_mount_root(img, 1024, false, &m), 0);
@@ -414,9 +440,9 @@ static void test_xattr_blocks(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ext4_4k), cmocka_unit_test(test_ext4_1k),
-        cmocka_unit_test(test_ext2_1k), cmocka_unit_test(test_ext2_4k),
-        cmocka_unit_test(test_ext3_1k), cmocka_unit_test(test_ext3_4k),
+        cmocka_unit_test(test_ext4_4k),      cmocka_unit_test(test_ext4_1k),
+        cmocka_unit_test(test_ext2_1k),      cmocka_unit_test(test_ext2_4k),
+        cmocka_unit_test(test_ext3_1k),      cmocka_unit_test(test_ext3_4k),
         cmocka_unit_test(test_ext4_gdtcsum), cmocka_unit_test(test_ext2_small_inodes),
         cmocka_unit_test(test_xattr_blocks),
     };

@@ -165,8 +165,9 @@ static void test_errors(void **s)
     assert_int_equal(vfs_rmdir(C, "/small.txt"), -ENOTDIR);
     assert_int_equal(vfs_rename(C, "/nope", "/nope2", 0), -ENOENT);
     assert_int_equal(vfs_rename(C, "/small.txt", "/nope2", VFS_RENAME_EXCHANGE), -ENOENT);
-    assert_int_equal(vfs_rename(C, "/small.txt", "/one_block",
-                                VFS_RENAME_EXCHANGE | VFS_RENAME_NOREPLACE), -EINVAL);
+    assert_int_equal(
+        vfs_rename(C, "/small.txt", "/one_block", VFS_RENAME_EXCHANGE | VFS_RENAME_NOREPLACE),
+        -EINVAL);
     struct vfs_file *f;
     assert_int_equal(vfs_open(C, "/a", VFS_O_WRONLY, 0, &f), -EISDIR);
     assert_int_equal(vfs_open(C, "/small.txt", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), -ENOTDIR);
@@ -312,7 +313,11 @@ struct stopper {
 static int count_some(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type,
                       uint64_t pos_next)
 {
-    (void)name; (void)len; (void)ino; (void)type; (void)pos_next;
+    (void)name;
+    (void)len;
+    (void)ino;
+    (void)type;
+    (void)pos_next;
     struct stopper *sp = ctx;
     if (sp->seen >= sp->limit)
         return 1;
@@ -344,9 +349,12 @@ static void test_readdir_resume(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_symlinks),          cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_dotdot_and_mounts), cmocka_unit_test(test_trailing_slash),
-        cmocka_unit_test(test_dcache),            cmocka_unit_test(test_readdir_resume),
+        cmocka_unit_test(test_symlinks),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_dotdot_and_mounts),
+        cmocka_unit_test(test_trailing_slash),
+        cmocka_unit_test(test_dcache),
+        cmocka_unit_test(test_readdir_resume),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
