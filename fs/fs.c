@@ -1,2 +1,0 @@
-/* Placeholder translation unit until fs/ lands. */
-#include <fs/fs.h>
