@@ -39,23 +39,25 @@
  *    sigsetsize == 8, else -EINVAL); rt_sigpending -> sig_pending_set; sigaltstack ->
  *    sig_altstack_set with the current user SP; rt_sigsuspend -> sig_suspend_begin, then
  *    await (interruptible) until signal_pending, return -ERESTARTNOHAND; ppoll/pselect6 the
- *    same with their mask. rt_sigtimedwait: sig_dequeue(set) first; if nothing,
- *    sig_wait_begin(set), await interruptibly with the timeout, sig_wait_end(), dequeue
- *    again (-EAGAIN on timeout, -EINTR if woken by another signal).
+ *    same with their mask. rt_sigtimedwait (set minus SIG_UNBLOCKABLE, as Linux): sig_dequeue(set)
+ * first; if nothing, sig_wait_begin(set), await interruptibly with the timeout, sig_wait_end(),
+ * dequeue again (-EAGAIN on timeout, -EINTR if woken by another signal).
  *  - Every return to user space (end of each task_user_loop iteration, before exo_run),
  *    when sig_has_deliverable() or the last stop was a syscall:
  *      1. r = sig_get_delivery(&p->sig, &t->sig, &d)   (loops past ignored signals)
  *      2. if the stop was a syscall other than rt_sigreturn:
  *         sig_syscall_restart(&t->uctx, orig_x0, r == SIG_DELIVER_HANDLER ? &d.action :
- *         NULL); orig_x0 is x0 as the syscall got it (save it before dispatch).
+ *         NULL); orig_x0 is x0 as the syscall got it (save it before dispatch). Call it once
+ *         per syscall, before sigframe_build (the frame saves the restarted state).
  *      3. SIG_DELIVER_FATAL: proc_exit(d.exit_status) (group exit).
  *         SIG_DELIVER_STOP: job control stop (until SIGCONT) — lead's choice.
- *         SIG_DELIVER_HANDLER: sigframe_build(...) with mask = sig_mask_to_save(st); write
+ *         SIG_DELIVER_HANDLER: sigframe_build(...) with mask = sig_mask_to_save(st)
+ *         (struct sigframe_out is ~5.5 KiB: keep it off the 16 KiB kernel stack); write
  *         out.frame to user address out.frame_addr (copy_to_user); on failure
  *         sig_force_thread(SIGSEGV) and repeat from 1 (Linux force_sigsegv); on success
  *         t->uctx = out.entry and sig_delivered(sp, st, &d).
  *         SIG_DELIVER_NONE: sig_restore_saved_mask(st) (after sigsuspend returned).
- *  - rt_sigreturn: read SIGFRAME_SIZE bytes at user SP (sigframe_parse needs them; SP not
+ *  - rt_sigreturn: read SIGFRAME_PARSE_SIZE bytes at user SP (sigframe_parse needs them; SP not
  *    16-aligned or unreadable -> SIGSEGV), sigframe_parse(buf, sp, &t->uctx, &mask, &ss)
  *    (error -> force SIGSEGV), sig_set_blocked(st, mask), sig_altstack_restore(st, &ss,
  *    new sp); return without touching x0 (the syscall returns uctx.x[0]) and never restart.
@@ -262,6 +264,8 @@ void sig_altstack_restore(struct sigthread *st, const linux_stack_t *ss, uint64_
 /* Bytes written to user memory: struct linux_rt_sigframe, then a struct linux_frame_record
  * above it. */
 #define SIGFRAME_SIZE (sizeof(struct linux_rt_sigframe) + sizeof(struct linux_frame_record))
+/* Bytes rt_sigreturn reads at the user SP. */
+#define SIGFRAME_PARSE_SIZE sizeof(struct linux_rt_sigframe)
 /* A return trampoline for handlers without SA_RESTORER: mov x8, #139; svc #0. */
 #define SIGRETURN_TRAMPOLINE                                                                       \
     {                                                                                              \
@@ -290,9 +294,9 @@ struct sigframe_out {
  * otherwise), sp = frame, x29 = the frame record, x30 = restorer, pc = handler, pstate
  * NZCV kept. 0, or -EINVAL (no restorer: no SA_RESTORER and no default_restorer). */
 int sigframe_build(const struct sigframe_in *in, struct sigframe_out *out);
-/* rt_sigreturn: parses the frame read from user address sp (SIGFRAME_SIZE bytes; only the
- * rt_sigframe part is used) into *ctx (x0..x30, sp, pc, pstate, FP/SIMD; tpidr kept),
- * *blocked (KILL/STOP removed) and *uc_stack. -EFAULT if sp is not 16-aligned; -EINVAL for
+/* rt_sigreturn: parses the frame read from user address sp (SIGFRAME_PARSE_SIZE bytes: the
+ * rt_sigframe, not the frame record above it) into *ctx (x0..x30, sp, pc, pstate, FP/SIMD; tpidr
+ * kept), *blocked (KILL/STOP removed) and *uc_stack. -EFAULT if sp is not 16-aligned; -EINVAL for
  * a bad frame: pstate not EL0t/AArch64 or with D/A/I/F set, a missing, duplicated, unknown
  * or malformed record. On error *ctx is unchanged: the caller sends SIGSEGV. */
 int sigframe_parse(const uint8_t *frame, uint64_t sp, struct exo_context *ctx, uint64_t *blocked,

@@ -222,6 +222,13 @@ static void test_round_trip(void **state)
     assert_int_equal(ss.ss_sp, 0x20000);
     assert_int_equal(ss.ss_size, 0x8000);
     assert_int_equal(ss.ss_flags, 0);
+    /* rt_sigreturn reads only SIGFRAME_PARSE_SIZE bytes (ASan checks it stays inside). */
+    uint8_t *exact = malloc(SIGFRAME_PARSE_SIZE);
+    memcpy(exact, out->frame, SIGFRAME_PARSE_SIZE);
+    struct exo_context again = out->entry;
+    assert_int_equal(sigframe_parse(exact, out->frame_addr, &again, &mask, &ss), 0);
+    assert_memory_equal(&again, &back, sizeof(again));
+    free(exact);
 }
 
 static void expect_rejected(int err)
