@@ -25,26 +25,29 @@
  *  - struct task: embed `struct sigthread sig;`, sigthread_attach(&p->sig, &t->sig) when
  *    the thread joins its process, after sigthread_init(&t->sig, creator's, keep_altstack)
  *    (keep_altstack: fork and vfork yes, CLONE_VM threads no, as Linux); the first thread
- *    of init: sigthread_init(st, NULL, false). sigthread_detach() when it
- *    exits (its thread-directed pending signals are dropped). Remove task.sig_blocked and
+ *    of init: sigthread_init(st, NULL, false). sigthread_detach() when it exits (its
+ *    thread-directed pending signals are dropped); sigproc_flush() when the process is
+ *    reaped. Remove task.sig_blocked and
  *    task.sig_pending.
  *  - signal_pending_current(): return sig_has_deliverable(&t->sig) || p->exiting.
  *  - kill/tgkill/tkill/rt_sigqueueinfo/faults: fill a siginfo (sig_info_*), then
  *    sig_send_process / sig_send_thread. On success, if out.wake: wake_for_signal() on
  *    the task embedding it (container_of(st, struct task, sig)); if out.fatal: start group
  *    exit with status sig (| 0x80 if sig_default_action is SIG_DFL_CORE, as force_signal
- *    does today) and wake every thread; if out.resume: resume a stopped process. Synchronous faults
- * use sig_force_thread (unblocks/unignores as Linux's force_sig_info does).
+ *    does today; Linux sets 0x80 only when a core file was written) and wake every
+ *    thread; if out.resume: resume a stopped process. Synchronous faults use
+ *    sig_force_thread (unblocks/unignores as Linux's force_sig_info does).
  *  - rt_sigaction -> sig_action_set; rt_sigprocmask -> sig_procmask (copy sets in/out with
  *    sigsetsize == 8, else -EINVAL); rt_sigpending -> sig_pending_set; sigaltstack ->
  *    sig_altstack_set with the current user SP; rt_sigsuspend -> sig_suspend_begin, then
  *    await (interruptible) until signal_pending, return -ERESTARTNOHAND; ppoll/pselect6 the
- *    same with their mask. rt_sigtimedwait (set minus SIG_UNBLOCKABLE, as Linux): sig_dequeue(set)
- * first; if nothing, sig_wait_begin(set), await interruptibly with the timeout, sig_wait_end(),
- * dequeue again (-EAGAIN on timeout, -EINTR if woken by another signal).
+ *    same with their mask. rt_sigtimedwait (set minus SIG_UNBLOCKABLE, as Linux):
+ *    sig_dequeue(set) first; if nothing, sig_wait_begin(set), await interruptibly with
+ *    the timeout, sig_wait_end(), dequeue again (-EAGAIN on timeout, -EINTR if woken by
+ *    another signal).
  *  - Every return to user space (end of each task_user_loop iteration, before exo_run),
  *    when sig_has_deliverable() or the last stop was a syscall:
- *      1. r = sig_get_delivery(&p->sig, &t->sig, &d)   (loops past ignored signals)
+ *      1. r = sig_get_delivery(&t->sig, &d)   (loops past ignored signals)
  *      2. if the stop was a syscall other than rt_sigreturn:
  *         sig_syscall_restart(&t->uctx, orig_x0, r == SIG_DELIVER_HANDLER ? &d.action :
  *         NULL); orig_x0 is x0 as the syscall got it (save it before dispatch). Call it once
@@ -55,10 +58,10 @@
  *         (struct sigframe_out is ~5.5 KiB: keep it off the 16 KiB kernel stack); write
  *         out.frame to user address out.frame_addr (copy_to_user); on failure
  *         sig_force_thread(SIGSEGV) and repeat from 1 (Linux force_sigsegv); on success
- *         t->uctx = out.entry and sig_delivered(sp, st, &d).
+ *         t->uctx = out.entry and sig_delivered(st, &d).
  *         SIG_DELIVER_NONE: sig_restore_saved_mask(st) (after sigsuspend returned).
- *  - rt_sigreturn: read SIGFRAME_PARSE_SIZE bytes at user SP (sigframe_parse needs them; SP not
- *    16-aligned or unreadable -> SIGSEGV), sigframe_parse(buf, sp, &t->uctx, &mask, &ss)
+ *  - rt_sigreturn: read SIGFRAME_PARSE_SIZE bytes at user SP (SP not 16-aligned or
+ *    unreadable -> SIGSEGV), sigframe_parse(buf, sp, &t->uctx, &mask, &ss)
  *    (error -> force SIGSEGV), sig_set_blocked(st, mask), sig_altstack_restore(st, &ss,
  *    new sp); return without touching x0 (the syscall returns uctx.x[0]) and never restart.
  *  - Handlers without SA_RESTORER (glibc on arm64 never sets it: it relies on the vDSO's
