@@ -9,6 +9,7 @@
 #include <lib/errno.h>
 #include <lib/kassert.h>
 #include <libos/exec.h>
+#include <libos/file.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -21,6 +22,8 @@ struct mem_image {
     uint64_t size;
 };
 
+long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len);
+
 static long image_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
     const struct mem_image *m = ctx;
@@ -29,6 +32,13 @@ static long image_read(void *ctx, uint64_t off, void *buf, size_t len)
     size_t n = MIN(len, m->size - off);
     memcpy(buf, m->data + off, n);
     return (long)n;
+}
+
+/* Reads through an exec_file (memory image or VFS file). */
+static int file_read_all(const struct exec_file *f, uint64_t off, void *buf, size_t len)
+{
+    long n = f->read(f->ctx, off, buf, len);
+    return n == (long)len ? 0 : -EIO;
 }
 
 /* Maps one planned segment and copies its file bytes. Address space lock held. */
@@ -43,15 +53,49 @@ static int map_segment(struct process *p, const struct exec_mapping *m)
     return 0;
 }
 
-static int fill_segment(struct process *p, const struct exec_mapping *m, const uint8_t *image)
+static int fill_segment(struct process *p, const struct exec_mapping *m,
+                        const struct exec_file *f)
 {
     uint64_t in_page = m->file_off & (EXEC_PAGE_SIZE - 1);
-    return copy_to_proc(p, m->vaddr + in_page, image + m->file_off, m->file_len);
+    uint8_t *buf = kmalloc(EXEC_PAGE_SIZE);
+    if (!buf)
+        return -ENOMEM;
+    int err = 0;
+    for (uint64_t done = 0; done < m->file_len && !err; done += EXEC_PAGE_SIZE) {
+        size_t n = MIN(EXEC_PAGE_SIZE, m->file_len - done);
+        err = file_read_all(f, m->file_off + done, buf, n);
+        if (!err)
+            err = copy_to_proc(p, m->vaddr + in_page + done, buf, n);
+    }
+    kfree(buf);
+    return err;
+}
+
+/* Maps every segment of plan, fills them from f, then applies their protections. */
+static int load_segments(struct process *p, const struct exec_elf_plan *plan,
+                         const struct exec_file *f)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
+        spin_lock(&p->as_lock);
+        err = map_segment(p, &plan->maps[i]);
+        spin_unlock(&p->as_lock);
+        if (!err)
+            err = fill_segment(p, &plan->maps[i], f);
+    }
+    spin_lock(&p->as_lock);
+    for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
+        err = mm_mprotect(&p->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
+        vm_sync(p, plan->maps[i].vaddr, plan->maps[i].len);
+    }
+    spin_unlock(&p->as_lock);
+    return err;
 }
 
 /* Builds argv/envp/auxv at the top of a fresh stack; returns the initial SP. */
-static int build_stack(struct process *p, const struct exec_elf_plan *plan, const char *path,
-                       const char *const *argv, const char *const *envp, uint64_t *sp)
+static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint64_t interp_base,
+                       const char *path, const char *const *argv, const char *const *envp,
+                       uint64_t *sp)
 {
     size_t argc = 0, envc = 0;
     while (argv && argv[argc])
@@ -72,7 +116,7 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, cons
         .minsigstksz = 5120,
         .hwcap = HWCAP_FP | HWCAP_ASIMD,
         .phdr = plan->phdr_addr, .phent = plan->phent, .phnum = plan->phnum,
-        .entry = plan->entry,
+        .entry = plan->entry, .base = interp_base,
         .uid = p->uid, .euid = p->euid, .gid = p->gid, .egid = p->egid,
     };
     struct exec_stack_layout layout;
@@ -106,47 +150,114 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, cons
     return err;
 }
 
-int exec_image(struct process *p, struct task *t, const char *path, const void *image,
-               uint64_t size, const char *const *argv, const char *const *envp)
+#define INTERP_BASE 0xfffef0000000UL /* just below the mmap area */
+
+/* Loads the ELF behind f (and its interpreter, opened by path) into p; sets t's registers. */
+static int exec_elf(struct process *p, struct task *t, const char *path,
+                    const struct exec_file *f, const char *const *argv, const char *const *envp)
 {
-    struct mem_image mi = {image, size};
-    struct exec_file file = {image_read, &mi, size};
-    struct exec_elf_plan plan;
-    int err = exec_elf_plan(&file, &plan);
+    struct exec_elf_plan plan, iplan;
+    int err = exec_elf_plan(f, &plan);
     if (err)
         return err;
-    if (plan.has_interp)
-        return -ENOEXEC; /* dynamic programs need the filesystem for their interpreter */
     if (plan.type == ET_DYN)
         exec_elf_place(&plan, EXEC_ET_DYN_BASE);
-    for (uint32_t i = 0; i < plan.nmaps; i++) {
-        spin_lock(&p->as_lock);
-        err = map_segment(p, &plan.maps[i]);
-        spin_unlock(&p->as_lock);
-        if (!err)
-            err = fill_segment(p, &plan.maps[i], image);
-        if (err)
+    struct vfs_file *interp = NULL;
+    struct exec_file ifile;
+    if (plan.has_interp) {
+        char ipath[256];
+        long n = exec_elf_read_interp(f, &plan, ipath, sizeof(ipath));
+        if (n < 0)
+            return (int)n;
+        if ((err = files_open_exec(p, ipath, &interp)))
             return err;
+        struct vfs_stat st;
+        vfs_fstat(interp, &st);
+        ifile = (struct exec_file){files_exec_read, interp, st.size};
+        err = exec_elf_plan(&ifile, &iplan);
+        if (!err && iplan.has_interp)
+            err = -ELIBBAD;
+        if (!err)
+            exec_elf_place(&iplan, INTERP_BASE);
     }
+    /* Point of no return: the old address space goes. */
+    if (!err) {
+        vm_destroy(p);
+        err = vm_init(p);
+    }
+    if (!err)
+        err = load_segments(p, &plan, f);
+    if (!err && interp)
+        err = load_segments(p, &iplan, &ifile);
+    if (interp)
+        vfs_file_put(interp);
+    if (err)
+        return err;
     spin_lock(&p->as_lock);
-    for (uint32_t i = 0; i < plan.nmaps && !err; i++) {
-        err = mm_mprotect(&p->as, plan.maps[i].vaddr, plan.maps[i].len, plan.maps[i].prot);
-        vm_sync(p, plan.maps[i].vaddr, plan.maps[i].len);
-    }
     p->as.layout.brk_start = plan.brk;
     p->as.brk = plan.brk;
     p->brk_start = plan.brk;
     spin_unlock(&p->as_lock);
-    if (err)
-        return err;
     uint64_t sp;
-    if ((err = build_stack(p, &plan, path, argv, envp, &sp)))
+    if ((err = build_stack(p, &plan, interp ? iplan.bias : 0, path, argv, envp, &sp)))
         return err;
     memset(&t->uctx, 0, sizeof(t->uctx));
-    t->uctx.pc = plan.entry;
+    t->uctx.pc = interp ? iplan.entry : plan.entry;
     t->uctx.sp = sp;
     const char *base = strrchr(path, '/');
     task_set_comm(t, base ? base + 1 : path);
     strlcpy(p->comm, t->comm, sizeof(p->comm));
     return 0;
+}
+
+int exec_image(struct process *p, struct task *t, const char *path, const void *image,
+               uint64_t size, const char *const *argv, const char *const *envp)
+{
+    struct mem_image mi = {image, size};
+    struct exec_file file = {image_read, &mi, size};
+    return exec_elf(p, t, path, &file, argv, envp);
+}
+
+int exec_path(struct process *p, struct task *t, const char *path, const char *const *argv,
+              const char *const *envp)
+{
+    const char *new_argv[EXEC_MAX_SCRIPT_DEPTH * 2 + 64];
+    struct exec_shebang sb[EXEC_MAX_SCRIPT_DEPTH + 1];
+    for (unsigned depth = 0;; depth++) {
+        int err = exec_script_depth_check(depth);
+        if (err)
+            return err;
+        struct vfs_file *vf;
+        if ((err = files_open_exec(p, path, &vf)))
+            return err;
+        struct vfs_stat st;
+        vfs_fstat(vf, &st);
+        uint8_t head[EXEC_BINPRM_BUF_SIZE];
+        int64_t n = vfs_pread(vf, head, sizeof(head), 0);
+        if (n >= 2 && head[0] == '#' && head[1] == '!') {
+            err = exec_shebang_parse(head, (size_t)n, &sb[depth]);
+            vfs_file_put(vf);
+            if (err)
+                return err;
+            size_t argc = 0;
+            while (argv[argc])
+                argc++;
+            long k = exec_shebang_argv(&sb[depth], path, argv, argc, new_argv,
+                                       sizeof(new_argv) / sizeof(new_argv[0]) - 1);
+            if (k < 0)
+                return (int)k;
+            new_argv[k] = NULL;
+            argv = new_argv;
+            path = sb[depth].interp;
+            continue;
+        }
+        if (n < 4 || !exec_is_elf(head, (size_t)n)) {
+            vfs_file_put(vf);
+            return -ENOEXEC;
+        }
+        struct exec_file file = {files_exec_read, vf, st.size};
+        err = exec_elf(p, t, path, &file, argv, envp);
+        vfs_file_put(vf);
+        return err;
+    }
 }

@@ -3,8 +3,9 @@
  * scheduler on every CPU, the syscall boundary and user memory, starts the first process,
  * and becomes CPU 0's scheduler loop.
  *
- * The first process is the program embedded in the image (-Dapp=PATH) until the root
- * filesystem provides /sbin/init. Command line: libos.trace=1 prints every syscall.
+ * The first process is the program embedded in the image (-Dapp=PATH) if there is one, else
+ * init= (default /sbin/init) from the ext4 root filesystem on the ramdisk.
+ * Command line: libos.trace=1 prints every syscall.
  */
 #include <string.h>
 #include <exo/boot.h>
@@ -12,6 +13,8 @@
 #include <exo/cpu.h>
 #include <lib/format.h>
 #include <libos/abi/syscall.h>
+#include <lib/errno.h>
+#include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/syscall.h>
 
@@ -19,6 +22,7 @@ extern const char app_image_start[] __attribute__((weak));
 extern const char app_image_end[] __attribute__((weak));
 
 void futex_init(void);
+void files_console_init(void);
 void vm_global_init(void);
 
 static size_t strcspn_space(const char *p)
@@ -39,6 +43,25 @@ static bool cmdline_has(const char *cmdline, const char *word)
         size_t len = strcspn_space(p);
         if (len == n && !strncmp(p, word, n))
             return true;
+        p += len;
+    }
+    return false;
+}
+
+/* Value of key=value on the command line, copied into buf. */
+static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
+{
+    size_t klen = strlen(key);
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn_space(p);
+        if (len > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+            size_t n = MIN(len - klen - 1, size - 1);
+            memcpy(buf, p + klen + 1, n);
+            buf[n] = '\0';
+            return true;
+        }
         p += len;
     }
     return false;
@@ -73,15 +96,31 @@ void libos_main(const struct exo_boot_params *params)
     vm_global_init();
     abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
 
-    if (!app_image_start || &app_image_end[0] <= &app_image_start[0])
-        echo_console();
-    static const char *const argv[] = {"/init", NULL};
+    files_console_init();
+    int root = files_mount_root();
+    if (root && root != -ENODEV)
+        klog("libos: cannot mount the root filesystem from the ramdisk (%d)\n", root);
+    else if (!root)
+        klog("libos: root filesystem (ext4) mounted from the ramdisk\n");
     static const char *const envp[] = {"HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin",
                                        "TERM=vt100", NULL};
-    int err = proc_start_init("/init", app_image_start,
+    int err;
+    if (app_image_start && &app_image_end[0] > &app_image_start[0]) {
+        static const char *const argv[] = {"/init", NULL};
+        err = proc_start_init("/init", app_image_start,
                               (uint64_t)(app_image_end - app_image_start), argv, envp);
+    } else if (!root) {
+        static char init_path[256];
+        if (!cmdline_value(params->cmdline, "init", init_path, sizeof(init_path)))
+            strlcpy(init_path, "/sbin/init", sizeof(init_path));
+        const char *argv[] = {init_path, NULL};
+        klog("libos: starting %s\n", init_path);
+        err = proc_start_init_path(init_path, argv, envp);
+    } else {
+        echo_console();
+    }
     if (err) {
-        klog("libos: cannot start the embedded program (%d)\n", err);
+        klog("libos: cannot start the first program (%d)\n", err);
         exo_machine_exit(1);
     }
     for (unsigned i = 1; i < exo_cpu_count(); i++)

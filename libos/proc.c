@@ -9,6 +9,7 @@
 #include <lib/errno.h>
 #include <lib/format.h>
 #include <lib/kassert.h>
+#include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/abi/syscall.h>
 #include <libos/syscall.h>
@@ -89,25 +90,51 @@ static void add_thread(struct process *p, struct task *t)
     spin_unlock(&p->lock);
 }
 
-int proc_start_init(const char *path, const void *image, uint64_t size, const char *const *argv,
-                    const char *const *envp)
+/* The first process and its only thread, before any program is loaded. */
+static int init_create(struct process **pp, struct task **tp)
 {
     struct process *p = proc_alloc();
     if (!p)
         return -ENOMEM;
     p->pgid = p->sid = p->pid;
     proc_rlimits_init(p, NULL);
+    int err = files_init_process(p);
+    if (err)
+        return err;
     struct task *t = task_create("init", user_task_main, NULL);
     if (!t)
         return -ENOMEM;
     t->kernel_arg = t;
     t->tid = p->pid;
     add_thread(p, t);
-    int err = exec_image(p, t, path, image, size, argv, envp);
-    if (err)
-        return err;
-    task_start(t);
+    *pp = p;
+    *tp = t;
     return 0;
+}
+
+int proc_start_init(const char *path, const void *image, uint64_t size, const char *const *argv,
+                    const char *const *envp)
+{
+    struct process *p;
+    struct task *t;
+    int err = init_create(&p, &t);
+    if (!err)
+        err = exec_image(p, t, path, image, size, argv, envp);
+    if (!err)
+        task_start(t);
+    return err;
+}
+
+int proc_start_init_path(const char *path, const char *const *argv, const char *const *envp)
+{
+    struct process *p;
+    struct task *t;
+    int err = init_create(&p, &t);
+    if (!err)
+        err = exec_path(p, t, path, argv, envp);
+    if (!err)
+        task_start(t);
+    return err;
 }
 
 /* Default action of a signal the process does not handle: terminate (with "core" for the
@@ -179,6 +206,7 @@ static void kick_threads(struct process *p)
  * to init, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
 {
+    files_exit(p);
     vm_destroy(p);
     exo_env_destroy(p->env);
     struct process *init = proc_find(1);
@@ -316,6 +344,8 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
         child->umask = parent->umask;
         proc_rlimits_init(child, parent);
+        if ((err = files_fork(child, parent)))
+            return err;
         child->brk_start = parent->brk_start;
         memcpy(child->comm, parent->comm, sizeof(child->comm));
         t = clone_task(cur, child, flags, stack, tls, ctid);
@@ -410,4 +440,68 @@ SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint
     int cpid = c->pid;
     proc_free(c);
     return cpid;
+}
+
+/* Copies a NULL-terminated array of user strings into one kernel allocation: the array of
+ * pointers followed by the strings. */
+static long copy_strv(uint64_t uvec, char ***out)
+{
+    enum { MAX_STRS = 4096, MAX_BYTES = 256 * 1024 };
+    char **vec = kmalloc(MAX_BYTES);
+    if (!vec)
+        return -ENOMEM;
+    size_t n = 0;
+    uint64_t ptr = 1;
+    while (uvec && ptr) {
+        if (n + 1 >= MAX_STRS || copy_from_user(&ptr, uvec + 8 * n, 8)) {
+            kfree(vec);
+            return n + 1 >= MAX_STRS ? -E2BIG : -EFAULT;
+        }
+        if (ptr)
+            vec[n++] = (char *)ptr; /* user address for now */
+    }
+    vec[n] = NULL;
+    char *strs = (char *)&vec[n + 1];
+    char *end = (char *)vec + MAX_BYTES;
+    for (size_t i = 0; i < n; i++) {
+        long len = strncpy_from_user(strs, (uint64_t)vec[i], (uint64_t)(end - strs));
+        if (len < 0) {
+            kfree(vec);
+            return len == -ENAMETOOLONG ? -E2BIG : len;
+        }
+        vec[i] = strs;
+        strs += len + 1;
+    }
+    *out = vec;
+    return 0;
+}
+
+SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
+{
+    struct task *t = current_task();
+    struct process *p = t->proc;
+    if (p->nthreads > 1)
+        return -EBUSY; /* ending the other threads first is not implemented yet */
+    char *path = kmalloc(4096);
+    if (!path)
+        return -ENOMEM;
+    long err = strncpy_from_user(path, upath, 4096);
+    char **argv = NULL, **envp = NULL;
+    if (err >= 0)
+        err = copy_strv(uargv, &argv);
+    if (!err)
+        err = copy_strv(uenvp, &envp);
+    if (!err)
+        err = exec_path(p, t, path, (const char *const *)argv, (const char *const *)envp);
+    kfree(path);
+    kfree(argv);
+    kfree(envp);
+    if (err && p->as.vmas.count == 0)
+        proc_exit(9); /* failed after the old program was gone: SIGKILL, as Linux */
+    if (err)
+        return err;
+    files_exec(p);
+    WRITE_ONCE(p->vfork_done, true);
+    wake_all(&p->child_wait);
+    return 0;
 }

@@ -67,47 +67,6 @@ SYSCALL_DEFINE0(sched_yield)
     return 0;
 }
 
-/* Console output for fds 1 and 2 until the VFS provides file descriptors. */
-static long console_write_user(uint64_t buf, uint64_t len)
-{
-    char chunk[256];
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t n = MIN(len - done, sizeof(chunk));
-        if (copy_from_user(chunk, buf + done, n))
-            return done ? (long)done : -EFAULT;
-        exo_console_write(chunk, n);
-        done += n;
-    }
-    return (long)done;
-}
-
-SYSCALL_DEFINE3(write, int, fd, uint64_t, buf, uint64_t, len)
-{
-    if (fd != 1 && fd != 2)
-        return -EBADF;
-    return console_write_user(buf, len);
-}
-
-SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, int, iovcnt)
-{
-    if (fd != 1 && fd != 2)
-        return -EBADF;
-    if (iovcnt < 0 || iovcnt > 1024)
-        return -EINVAL;
-    long total = 0;
-    for (int i = 0; i < iovcnt; i++) {
-        uint64_t v[2];
-        if (copy_from_user(v, iov + 16 * (uint64_t)i, sizeof(v)))
-            return -EFAULT;
-        long n = console_write_user(v[0], v[1]);
-        if (n < 0)
-            return total ? total : n;
-        total += n;
-    }
-    return total;
-}
-
 SYSCALL_DEFINE1(uname, uint64_t, buf)
 {
     struct linux_utsname u;
@@ -270,13 +229,44 @@ SYSCALL_DEFINE1(brk, uint64_t, addr)
     return (long)r;
 }
 
+int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len);
+
+/* A private file mapping is an anonymous one filled from the file (a private copy made at
+ * map time); shared file mappings wait for the page cache. */
+static long mmap_private_file(struct process *p, uint64_t addr, uint64_t len, unsigned prot,
+                              unsigned flags, int fd, uint64_t off)
+{
+    if (off & (PAGE_SIZE - 1))
+        return -EINVAL;
+    uint64_t out;
+    spin_lock(&p->as_lock);
+    int err = mm_mmap(&p->as, addr, len, MM_PROT_READ | MM_PROT_WRITE,
+                      (flags & ~MM_MAP_TYPE) | MM_MAP_PRIVATE | MM_MAP_ANONYMOUS, NULL, 0, &out);
+    if (!err)
+        vm_sync(p, out, len);
+    spin_unlock(&p->as_lock);
+    if (err)
+        return err;
+    err = files_read_for_mmap(fd, off, out, len);
+    spin_lock(&p->as_lock);
+    if (err)
+        mm_munmap(&p->as, out, len);
+    else
+        err = mm_mprotect(&p->as, out, len, prot);
+    vm_sync(p, out, len);
+    spin_unlock(&p->as_lock);
+    return err ? err : (long)out;
+}
+
 SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, unsigned, prot, unsigned, flags, int, fd,
                 uint64_t, off)
 {
-    if (!(flags & MM_MAP_ANONYMOUS))
-        return -ENODEV; /* file mappings arrive with the VFS */
-    (void)fd;
     struct process *p = current_proc();
+    if (!(flags & MM_MAP_ANONYMOUS)) {
+        if ((flags & MM_MAP_TYPE) != MM_MAP_PRIVATE)
+            return -ENODEV;
+        return mmap_private_file(p, addr, len, prot, flags, fd, off);
+    }
     uint64_t out;
     spin_lock(&p->as_lock);
     int err = mm_mmap(&p->as, addr, len, prot, flags, NULL, off, &out);

@@ -13,6 +13,7 @@
 #include <libos/task.h>
 #include <libos/wait.h>
 #include <mm/as.h>
+#include <fs/vfs.h>
 #include <libos/abi/process.h>
 
 struct process {
@@ -40,6 +41,8 @@ struct process {
     uint64_t arg_start, arg_end, env_start, env_end;
     struct list_node all_link;  /* in the global process list */
     struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
+    struct fdtable *fds;        /* shared by the threads */
+    struct vfs_ctx fsctx;       /* root and working directory */
 };
 
 struct process *current_proc(void);
@@ -74,9 +77,13 @@ void proc_rlimits_init(struct process *p, const struct process *parent);
 /* libos/futex.c: wakes up to n waiters on the futex at uaddr in p. */
 int futex_wake_addr(struct process *p, uint64_t uaddr, int n);
 
-/* libos/exec.c */
-struct exec_file;
+/* libos/exec.c: loads an ELF from memory or from the filesystem (#! scripts and PT_INTERP
+ * included) into p's (fresh) address space and sets t's registers. */
 int exec_image(struct process *p, struct task *t, const char *path, const void *image,
                uint64_t size, const char *const *argv, const char *const *envp);
+int exec_path(struct process *p, struct task *t, const char *path, const char *const *argv,
+              const char *const *envp);
+/* Starts the first process from a path in the root filesystem. */
+int proc_start_init_path(const char *path, const char *const *argv, const char *const *envp);
 
 #endif

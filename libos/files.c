@@ -1,0 +1,838 @@
+/*
+ * Files: the root filesystem on exo's ramdisk, descriptor tables, the console as a file,
+ * and the file syscalls over fs/'s VFS.
+ */
+#include <string.h>
+#include <exo/console.h>
+#include <exo/cpu.h>
+#include <exo/ramdisk.h>
+#include <fs/blockdev.h>
+#include <fs/ext2.h>
+#include <fs/vfs.h>
+#include <lib/errno.h>
+#include <lib/format.h>
+#include <libos/abi/linux.h>
+#include <libos/abi/syscall.h>
+#include <libos/file.h>
+#include <libos/proc.h>
+#include <mm/slab.h>
+
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_EMPTY_PATH       0x1000
+#define O_CLOEXEC           02000000
+#define O_NONBLOCK          04000
+#define F_DUPFD             0
+#define F_GETFD             1
+#define F_SETFD             2
+#define F_GETFL             3
+#define F_SETFL             4
+#define F_DUPFD_CLOEXEC     1030
+#define FD_CLOEXEC          1
+
+static bindid_t root_binding;
+static struct blockdev ramdisk_bdev;
+static bool have_root;
+
+static int rd_read(struct blockdev *dev, uint64_t blk, void *buf)
+{
+    (void)dev;
+    return exo_ramdisk_read(EXO_ENV_LIBOS, root_binding, blk, 1, buf);
+}
+
+static int rd_write(struct blockdev *dev, uint64_t blk, const void *buf)
+{
+    (void)dev;
+    return exo_ramdisk_write(EXO_ENV_LIBOS, root_binding, blk, 1, buf);
+}
+
+static void *fs_alloc(size_t n)
+{
+    return kmalloc(n);
+}
+
+static void fs_release(void *p)
+{
+    kfree(p);
+}
+
+static void fs_time(struct vfs_time *t)
+{
+    uint64_t ns = 1767225600ULL * 1000000000ULL + exo_time_ns();
+    t->sec = (int64_t)(ns / 1000000000);
+    t->nsec = (uint32_t)(ns % 1000000000);
+}
+
+static const struct fs_env env = {fs_alloc, fs_release, fs_time};
+
+int files_mount_root(void)
+{
+    fs_set_env(&env);
+    uint64_t blocks = exo_ramdisk_blocks();
+    if (!blocks)
+        return -ENODEV;
+    root_binding = exo_ramdisk_bind(EXO_ENV_LIBOS, 0, blocks, EXO_RIGHT_READ | EXO_RIGHT_WRITE);
+    if (root_binding < 0)
+        return root_binding;
+    ramdisk_bdev = (struct blockdev){rd_read, rd_write, EXO_BLOCK_SIZE, blocks, 1, NULL};
+    struct vfs_mount *mnt;
+    int err = vfs_mount(&ext2_fs_type, &ramdisk_bdev, 0, NULL, &mnt);
+    if (!err)
+        have_root = true;
+    return err;
+}
+
+static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf)
+{
+    struct file *f = kzalloc(sizeof(*f));
+    if (f)
+        *f = (struct file){1, kind, flags, vf};
+    return f;
+}
+
+static void file_get(struct file *f)
+{
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void file_put(struct file *f)
+{
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+        return;
+    if (f->vf)
+        vfs_file_put(f->vf);
+    kfree(f);
+}
+
+int files_init_process(struct process *p)
+{
+    p->fds = kzalloc(sizeof(*p->fds));
+    if (!p->fds)
+        return -ENOMEM;
+    spin_init(&p->fds->lock, "fdtable");
+    struct file *con = file_new(FILE_CONSOLE, 2 /* O_RDWR */, NULL);
+    if (!con)
+        return -ENOMEM;
+    con->refs = 3;
+    p->fds->fd[0] = p->fds->fd[1] = p->fds->fd[2] = con;
+    if (have_root) {
+        int err = vfs_root(&p->fsctx.root);
+        if (err)
+            return err;
+        p->fsctx.cwd = p->fsctx.root;
+        vfs_path_get(&p->fsctx.cwd);
+    }
+    return 0;
+}
+
+int files_fork(struct process *child, struct process *parent)
+{
+    child->fds = kzalloc(sizeof(*child->fds));
+    if (!child->fds)
+        return -ENOMEM;
+    spin_init(&child->fds->lock, "fdtable");
+    spin_lock(&parent->fds->lock);
+    for (int i = 0; i < FD_MAX; i++) {
+        if ((child->fds->fd[i] = parent->fds->fd[i])) {
+            file_get(child->fds->fd[i]);
+            child->fds->cloexec[i] = parent->fds->cloexec[i];
+        }
+    }
+    spin_unlock(&parent->fds->lock);
+    child->fsctx = parent->fsctx;
+    if (child->fsctx.root.dentry) {
+        vfs_path_get(&child->fsctx.root);
+        vfs_path_get(&child->fsctx.cwd);
+    }
+    return 0;
+}
+
+static void close_where(struct process *p, bool only_cloexec)
+{
+    for (int i = 0; i < FD_MAX; i++) {
+        spin_lock(&p->fds->lock);
+        struct file *f = p->fds->fd[i];
+        if (f && (!only_cloexec || p->fds->cloexec[i])) {
+            p->fds->fd[i] = NULL;
+            p->fds->cloexec[i] = false;
+        } else {
+            f = NULL;
+        }
+        spin_unlock(&p->fds->lock);
+        if (f)
+            file_put(f);
+    }
+}
+
+void files_exit(struct process *p)
+{
+    if (!p->fds)
+        return;
+    close_where(p, false);
+    kfree(p->fds);
+    p->fds = NULL;
+    if (p->fsctx.root.dentry) {
+        vfs_path_put(&p->fsctx.root);
+        vfs_path_put(&p->fsctx.cwd);
+        p->fsctx.root.dentry = p->fsctx.cwd.dentry = NULL;
+    }
+}
+
+void files_exec(struct process *p)
+{
+    close_where(p, true);
+}
+
+int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
+{
+    if (!have_root)
+        return -ENOENT;
+    int err = vfs_open(&p->fsctx, path, VFS_O_RDONLY, 0, out);
+    if (err)
+        return err;
+    struct vfs_stat st;
+    vfs_fstat(*out, &st);
+    if ((st.mode & 0170000) != 0100000) {
+        vfs_file_put(*out);
+        return (st.mode & 0170000) == 0040000 ? -EACCES : -EACCES;
+    }
+    if (!(st.mode & 0111)) {
+        vfs_file_put(*out);
+        return -EACCES;
+    }
+    return 0;
+}
+
+/* The open file behind fd (referenced), or NULL. */
+static struct file *fd_get(int fd)
+{
+    struct process *p = current_proc();
+    if (fd < 0 || fd >= FD_MAX)
+        return NULL;
+    spin_lock(&p->fds->lock);
+    struct file *f = p->fds->fd[fd];
+    if (f)
+        file_get(f);
+    spin_unlock(&p->fds->lock);
+    return f;
+}
+
+/* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
+static int fd_install(struct file *f, int min, bool cloexec)
+{
+    struct process *p = current_proc();
+    spin_lock(&p->fds->lock);
+    for (int i = min; i < FD_MAX; i++) {
+        if (!p->fds->fd[i]) {
+            p->fds->fd[i] = f;
+            p->fds->cloexec[i] = cloexec;
+            spin_unlock(&p->fds->lock);
+            return i;
+        }
+    }
+    spin_unlock(&p->fds->lock);
+    return -EMFILE;
+}
+
+/* A filesystem context for a path relative to dirfd (AT_FDCWD or a directory). */
+static int ctx_for(int dirfd, const char *path, struct vfs_ctx *c, struct file **held)
+{
+    struct process *p = current_proc();
+    *held = NULL;
+    if (!have_root)
+        return -ENOENT;
+    *c = p->fsctx;
+    c->cred = (struct vfs_cred){p->euid, p->egid};
+    if (path[0] == '/' || dirfd == AT_FDCWD)
+        return 0;
+    struct file *f = fd_get(dirfd);
+    if (!f)
+        return -EBADF;
+    if (f->kind != FILE_VFS) {
+        file_put(f);
+        return -ENOTDIR;
+    }
+    c->cwd = f->vf->path;
+    *held = f;
+    return 0;
+}
+
+static long get_path(uint64_t upath, char *buf)
+{
+    long n = strncpy_from_user(buf, upath, 4096);
+    if (n == 0)
+        return -ENOENT;
+    return n < 0 ? n : 0;
+}
+
+SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, mode)
+{
+    char *path = kmalloc(4096);
+    if (!path)
+        return -ENOMEM;
+    long err = get_path(upath, path);
+    struct vfs_ctx c;
+    struct file *held = NULL;
+    if (!err)
+        err = ctx_for(dirfd, path, &c, &held);
+    struct vfs_file *vf = NULL;
+    if (!err)
+        err = vfs_open(&c, path, flags & ~O_CLOEXEC, mode & ~current_proc()->umask, &vf);
+    if (held)
+        file_put(held);
+    kfree(path);
+    if (err)
+        return err;
+    struct file *f = file_new(FILE_VFS, flags & ~O_CLOEXEC, vf);
+    if (!f) {
+        vfs_file_put(vf);
+        return -ENOMEM;
+    }
+    int fd = fd_install(f, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
+SYSCALL_DEFINE1(close, int, fd)
+{
+    struct process *p = current_proc();
+    if (fd < 0 || fd >= FD_MAX)
+        return -EBADF;
+    spin_lock(&p->fds->lock);
+    struct file *f = p->fds->fd[fd];
+    p->fds->fd[fd] = NULL;
+    p->fds->cloexec[fd] = false;
+    spin_unlock(&p->fds->lock);
+    if (!f)
+        return -EBADF;
+    file_put(f);
+    return 0;
+}
+
+static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);
+static char console_pending = -1;
+static bool console_has_pending;
+
+static void console_rx(void)
+{
+    wake_all(&console_wq);
+}
+
+void files_console_init(void)
+{
+    exo_irq_set_handler(exo_console_irq(), console_rx);
+}
+
+static bool console_ready(void *arg)
+{
+    (void)arg;
+    if (console_has_pending)
+        return true;
+    int c = exo_console_getc();
+    if (c < 0)
+        return false;
+    console_pending = (char)c;
+    console_has_pending = true;
+    return true;
+}
+
+/* Console input until the TTY layer: returns what has arrived, at least one byte, with CR
+ * turned into LF and echo. */
+static long console_read(uint64_t buf, uint64_t len)
+{
+    if (!len)
+        return 0;
+    int err = await(&console_wq, console_ready, NULL, AWAIT_INTERRUPTIBLE, 0);
+    if (err)
+        return err;
+    char tmp[128];
+    uint64_t n = 0;
+    while (n < len && n < sizeof(tmp) && console_ready(NULL)) {
+        char ch = console_pending == '\r' ? '\n' : console_pending;
+        console_has_pending = false;
+        tmp[n++] = ch;
+        exo_console_write(&ch, 1);
+        if (ch == '\n')
+            break;
+    }
+    return copy_to_user(buf, tmp, n) ? -EFAULT : (long)n;
+}
+
+static long console_write_user(uint64_t buf, uint64_t len)
+{
+    char chunk[256];
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t n = MIN(len - done, sizeof(chunk));
+        if (copy_from_user(chunk, buf + done, n))
+            return done ? (long)done : -EFAULT;
+        exo_console_write(chunk, n);
+        done += n;
+    }
+    return (long)done;
+}
+
+/* Moves bytes between a VFS file and user memory through a kernel bounce buffer. */
+static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool positional,
+                   uint64_t off)
+{
+    if (write ? (f->flags & 3) == 0 : (f->flags & 3) == 1)
+        return -EBADF;
+    uint8_t *kbuf = kmalloc(4096);
+    if (!kbuf)
+        return -ENOMEM;
+    long done = 0;
+    while ((uint64_t)done < len) {
+        size_t n = MIN(len - (uint64_t)done, 4096);
+        int64_t r;
+        if (write) {
+            if (copy_from_user(kbuf, ubuf + (uint64_t)done, n)) {
+                r = -EFAULT;
+            } else {
+                r = positional ? vfs_pwrite(f->vf, kbuf, n, off + (uint64_t)done)
+                               : vfs_write(f->vf, kbuf, n);
+            }
+        } else {
+            r = positional ? vfs_pread(f->vf, kbuf, n, off + (uint64_t)done) : vfs_read(f->vf, kbuf, n);
+            if (r > 0 && copy_to_user(ubuf + (uint64_t)done, kbuf, (uint64_t)r))
+                r = -EFAULT;
+        }
+        if (r <= 0) {
+            if (!done)
+                done = r;
+            break;
+        }
+        done += r;
+        if ((size_t)r < n)
+            break;
+    }
+    kfree(kbuf);
+    return done;
+}
+
+static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positional, uint64_t off)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r;
+    if (f->kind == FILE_CONSOLE)
+        r = positional ? -ESPIPE : write ? console_write_user(buf, len) : console_read(buf, len);
+    else
+        r = vfs_io(f, buf, len, write, positional, off);
+    file_put(f);
+    return r;
+}
+
+SYSCALL_DEFINE3(read, int, fd, uint64_t, buf, uint64_t, len)
+{
+    return file_io(fd, buf, len, false, false, 0);
+}
+
+SYSCALL_DEFINE3(write, int, fd, uint64_t, buf, uint64_t, len)
+{
+    return file_io(fd, buf, len, true, false, 0);
+}
+
+SYSCALL_DEFINE4(pread64, int, fd, uint64_t, buf, uint64_t, len, int64_t, off)
+{
+    return off < 0 ? -EINVAL : file_io(fd, buf, len, false, true, (uint64_t)off);
+}
+
+SYSCALL_DEFINE4(pwrite64, int, fd, uint64_t, buf, uint64_t, len, int64_t, off)
+{
+    return off < 0 ? -EINVAL : file_io(fd, buf, len, true, true, (uint64_t)off);
+}
+
+static long vector_io(int fd, uint64_t iov, int iovcnt, bool write)
+{
+    if (iovcnt < 0 || iovcnt > 1024)
+        return -EINVAL;
+    long total = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        uint64_t v[2];
+        if (copy_from_user(v, iov + 16 * (uint64_t)i, sizeof(v)))
+            return total ? total : -EFAULT;
+        long n = file_io(fd, v[0], v[1], write, false, 0);
+        if (n < 0)
+            return total ? total : n;
+        total += n;
+        if ((uint64_t)n < v[1])
+            break;
+    }
+    return total;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, uint64_t, iov, int, iovcnt)
+{
+    return vector_io(fd, iov, iovcnt, false);
+}
+
+SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, int, iovcnt)
+{
+    return vector_io(fd, iov, iovcnt, true);
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r = f->kind == FILE_VFS ? (long)vfs_lseek(f->vf, off, whence) : -ESPIPE;
+    file_put(f);
+    return r;
+}
+
+static void stat_to_linux(const struct vfs_stat *s, struct linux_stat *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->st_dev = s->dev;
+    l->st_ino = s->ino;
+    l->st_mode = s->mode;
+    l->st_nlink = s->nlink;
+    l->st_uid = s->uid;
+    l->st_gid = s->gid;
+    l->st_rdev = s->rdev;
+    l->st_size = (int64_t)s->size;
+    l->st_blksize = (int32_t)s->blksize;
+    l->st_blocks = (int64_t)s->blocks;
+    l->st_atime = s->atime.sec;
+    l->st_atime_nsec = s->atime.nsec;
+    l->st_mtime = s->mtime.sec;
+    l->st_mtime_nsec = s->mtime.nsec;
+    l->st_ctime = s->ctime.sec;
+    l->st_ctime_nsec = s->ctime.nsec;
+}
+
+static void console_stat(struct vfs_stat *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->mode = 0020620; /* character device, like /dev/ttyAMA0 */
+    s->nlink = 1;
+    s->rdev = (204u << 8) | 64;
+    s->blksize = 1024;
+}
+
+SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, upath, uint64_t, ustat, int, flags)
+{
+    struct vfs_stat st;
+    long err;
+    char *path = kmalloc(4096);
+    if (!path)
+        return -ENOMEM;
+    err = strncpy_from_user(path, upath, 4096);
+    if (err >= 0 && path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        struct file *f = fd_get(dirfd);
+        err = !f ? -EBADF : 0;
+        if (f && f->kind == FILE_CONSOLE)
+            console_stat(&st);
+        else if (f)
+            err = vfs_fstat(f->vf, &st);
+        if (f)
+            file_put(f);
+    } else if (err >= 0) {
+        struct vfs_ctx c;
+        struct file *held;
+        err = path[0] ? ctx_for(dirfd, path, &c, &held) : -ENOENT;
+        if (!err)
+            err = vfs_stat(&c, path, !(flags & AT_SYMLINK_NOFOLLOW), &st);
+        if (!err && held)
+            file_put(held);
+    }
+    kfree(path);
+    if (err < 0)
+        return err;
+    struct linux_stat ls;
+    stat_to_linux(&st, &ls);
+    return copy_to_user(ustat, &ls, sizeof(ls)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE2(fstat, int, fd, uint64_t, ustat)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    struct vfs_stat st;
+    int err = 0;
+    if (f->kind == FILE_CONSOLE)
+        console_stat(&st);
+    else
+        err = vfs_fstat(f->vf, &st);
+    file_put(f);
+    if (err)
+        return err;
+    struct linux_stat ls;
+    stat_to_linux(&st, &ls);
+    return copy_to_user(ustat, &ls, sizeof(ls)) ? -EFAULT : 0;
+}
+
+struct dirent_buf {
+    uint8_t *buf;
+    size_t size, used;
+    bool full;
+};
+
+static int fill_dirent(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type,
+                       uint64_t pos_next)
+{
+    struct dirent_buf *d = ctx;
+    size_t reclen = ALIGN_UP(19 + len + 1, 8);
+    if (d->used + reclen > d->size) {
+        d->full = true;
+        return 1;
+    }
+    uint8_t *e = d->buf + d->used;
+    memset(e, 0, reclen);
+    memcpy(e, &ino, 8);
+    memcpy(e + 8, &pos_next, 8);
+    uint16_t rl = (uint16_t)reclen;
+    memcpy(e + 16, &rl, 2);
+    e[18] = (uint8_t)type;
+    memcpy(e + 19, name, len);
+    d->used += reclen;
+    return 0;
+}
+
+SYSCALL_DEFINE3(getdents64, int, fd, uint64_t, ubuf, uint64_t, len)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (f->kind != FILE_VFS) {
+        file_put(f);
+        return -ENOTDIR;
+    }
+    size_t size = MIN(len, 32768);
+    struct dirent_buf d = {kmalloc(size), size, 0, false};
+    long r = d.buf ? vfs_readdir(f->vf, fill_dirent, &d) : -ENOMEM;
+    file_put(f);
+    if (r >= 0 || (d.full && d.used)) {
+        r = d.used == 0 && d.full ? -EINVAL : (long)d.used;
+        if (d.used && copy_to_user(ubuf, d.buf, d.used))
+            r = -EFAULT;
+    }
+    kfree(d.buf);
+    return r;
+}
+
+SYSCALL_DEFINE4(readlinkat, int, dirfd, uint64_t, upath, uint64_t, ubuf, int, size)
+{
+    if (size <= 0)
+        return -EINVAL;
+    char *path = kmalloc(4096), *out = kmalloc(4096);
+    long err = path && out ? get_path(upath, path) : -ENOMEM;
+    struct vfs_ctx c;
+    struct file *held = NULL;
+    if (!err)
+        err = ctx_for(dirfd, path, &c, &held);
+    if (!err)
+        err = vfs_readlink(&c, path, out, 4096);
+    if (held)
+        file_put(held);
+    if (err >= 0) {
+        long n = MIN(err, size);
+        err = copy_to_user(ubuf, out, (uint64_t)n) ? -EFAULT : n;
+    }
+    kfree(path);
+    kfree(out);
+    return err;
+}
+
+SYSCALL_DEFINE3(mkdirat, int, dirfd, uint64_t, upath, unsigned, mode)
+{
+    char *path = kmalloc(4096);
+    long err = path ? get_path(upath, path) : -ENOMEM;
+    struct vfs_ctx c;
+    struct file *held = NULL;
+    if (!err)
+        err = ctx_for(dirfd, path, &c, &held);
+    if (!err)
+        err = vfs_mkdir(&c, path, mode & ~current_proc()->umask & 07777);
+    if (held)
+        file_put(held);
+    kfree(path);
+    return err;
+}
+
+SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, upath, int, flags)
+{
+    char *path = kmalloc(4096);
+    long err = path ? get_path(upath, path) : -ENOMEM;
+    struct vfs_ctx c;
+    struct file *held = NULL;
+    if (!err && (flags & ~AT_REMOVEDIR))
+        err = -EINVAL;
+    if (!err)
+        err = ctx_for(dirfd, path, &c, &held);
+    if (!err)
+        err = flags & AT_REMOVEDIR ? vfs_rmdir(&c, path) : vfs_unlink(&c, path);
+    if (held)
+        file_put(held);
+    kfree(path);
+    return err;
+}
+
+SYSCALL_DEFINE2(getcwd, uint64_t, ubuf, uint64_t, size)
+{
+    struct process *p = current_proc();
+    char *buf = kmalloc(4096);
+    if (!buf)
+        return -ENOMEM;
+    /* Build the path from the dentry chain up to the root. */
+    size_t pos = 4095;
+    buf[pos] = '\0';
+    struct vfs_dentry *d = p->fsctx.cwd.dentry, *root = p->fsctx.root.dentry;
+    long err = 0;
+    while (d && d != root && d->parent && d->parent != d) {
+        size_t n = d->len;
+        if (pos < n + 1) {
+            err = -ENAMETOOLONG;
+            break;
+        }
+        pos -= n;
+        memcpy(buf + pos, d->name, n);
+        buf[--pos] = '/';
+        d = d->parent;
+    }
+    if (pos == 4095)
+        buf[--pos] = '/';
+    size_t len = 4096 - pos;
+    if (!err && len > size)
+        err = -ERANGE;
+    if (!err)
+        err = copy_to_user(ubuf, buf + pos, len) ? -EFAULT : (long)len;
+    kfree(buf);
+    return err;
+}
+
+SYSCALL_DEFINE1(chdir, uint64_t, upath)
+{
+    struct process *p = current_proc();
+    char *path = kmalloc(4096);
+    long err = path ? get_path(upath, path) : -ENOMEM;
+    if (!err) {
+        struct vfs_ctx c = p->fsctx;
+        err = vfs_chdir(&c, path);
+        if (!err)
+            p->fsctx.cwd = c.cwd;
+    }
+    kfree(path);
+    return err;
+}
+
+static int dup_to(int oldfd, int min, bool cloexec)
+{
+    struct file *f = fd_get(oldfd);
+    if (!f)
+        return -EBADF;
+    int fd = fd_install(f, min, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
+SYSCALL_DEFINE1(dup, int, fd)
+{
+    return dup_to(fd, 0, false);
+}
+
+SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
+{
+    struct process *p = current_proc();
+    if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
+        return -EINVAL;
+    struct file *f = fd_get(oldfd);
+    if (!f)
+        return -EBADF;
+    spin_lock(&p->fds->lock);
+    struct file *old = p->fds->fd[newfd];
+    p->fds->fd[newfd] = f;
+    p->fds->cloexec[newfd] = flags & O_CLOEXEC;
+    spin_unlock(&p->fds->lock);
+    if (old)
+        file_put(old);
+    return newfd;
+}
+
+SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
+{
+    struct process *p = current_proc();
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r;
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        break;
+    case F_GETFD:
+        r = p->fds->cloexec[fd] ? FD_CLOEXEC : 0;
+        break;
+    case F_SETFD:
+        p->fds->cloexec[fd] = arg & FD_CLOEXEC;
+        r = 0;
+        break;
+    case F_GETFL:
+        r = f->flags;
+        break;
+    case F_SETFL:
+        f->flags = (f->flags & 3) | ((unsigned)arg & (VFS_O_APPEND | O_NONBLOCK));
+        if (f->vf)
+            f->vf->flags = (f->vf->flags & ~VFS_O_APPEND) | ((unsigned)arg & VFS_O_APPEND);
+        r = 0;
+        break;
+    default:
+        r = -EINVAL;
+    }
+    file_put(f);
+    return r;
+}
+
+SYSCALL_DEFINE4(faccessat, int, dirfd, uint64_t, upath, int, mode, int, flags)
+{
+    (void)flags;
+    char *path = kmalloc(4096);
+    long err = path ? get_path(upath, path) : -ENOMEM;
+    struct vfs_ctx c;
+    struct file *held = NULL;
+    struct vfs_stat st;
+    if (!err)
+        err = ctx_for(dirfd, path, &c, &held);
+    if (!err)
+        err = vfs_stat(&c, path, true, &st);
+    if (held)
+        file_put(held);
+    kfree(path);
+    if (err)
+        return err;
+    struct process *p = current_proc();
+    if (p->euid == 0) /* root: everything but executing a file nobody may execute */
+        return (mode & 1) && !(st.mode & 0111) && (st.mode & 0170000) != 0040000 ? -EACCES : 0;
+    unsigned bits = st.uid == p->euid ? st.mode >> 6 : st.gid == p->egid ? st.mode >> 3 : st.mode;
+    return (mode & 7) & ~bits & 7 ? -EACCES : 0;
+}
+
+/* Reads a whole regular file into memory for exec's planner (callback for exec_file). */
+long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    return (long)vfs_pread(ctx, buf, len, off);
+}
+
+/* MAP_PRIVATE file mappings are filled by reading the file (a private copy at map time;
+ * the page cache will make them shared and lazy). */
+int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (f->kind != FILE_VFS || (f->flags & 3) == 1) {
+        file_put(f);
+        return f->kind != FILE_VFS ? -ENODEV : -EACCES;
+    }
+    long r = vfs_io(f, uaddr, len, false, true, off);
+    file_put(f);
+    return r < 0 ? (int)r : 0;
+}

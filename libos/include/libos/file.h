@@ -1,0 +1,45 @@
+/*
+ * Open files and descriptor tables. An open file is either a VFS file or the console; a
+ * descriptor table maps small integers to open files with a close-on-exec bit. Threads of
+ * a process share its table; fork copies it.
+ */
+#ifndef LIBOS_FILE_H
+#define LIBOS_FILE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <fs/vfs.h>
+#include <lib/spinlock.h>
+
+#define FD_MAX 256
+
+enum file_kind { FILE_VFS, FILE_CONSOLE };
+
+struct file {
+    int refs;
+    enum file_kind kind;
+    unsigned flags;        /* O_* status flags and access mode */
+    struct vfs_file *vf;   /* FILE_VFS */
+};
+
+struct fdtable {
+    struct spinlock lock;
+    struct file *fd[FD_MAX];
+    bool cloexec[FD_MAX];
+};
+
+struct process;
+
+/* Mounts the root filesystem from the ramdisk, if there is one: 0 or an error. */
+int files_mount_root(void);
+/* The first process's table (console on 0, 1, 2) and filesystem context. */
+int files_init_process(struct process *p);
+/* fork: copies parent's table and context into child. */
+int files_fork(struct process *child, struct process *parent);
+/* exit: closes everything. */
+void files_exit(struct process *p);
+/* exec: closes the close-on-exec descriptors. */
+void files_exec(struct process *p);
+/* Opens path for exec (read-only, regular file): a referenced vfs_file. */
+int files_open_exec(struct process *p, const char *path, struct vfs_file **out);
+
+#endif
