@@ -91,7 +91,9 @@ void tty_default_termios(struct linux_termios *t);
 
 /* Driver side: processes n received bytes (input flags, ISIG, IXON, canonical editing,
  * echo). Returns how many were consumed: fewer than n only when the input ring is full of
- * unread data (a PTY master should then wait for tty_receive_room). */
+ * unread data (a PTY master should then wait for tty_receive_room). As in Linux, the echo
+ * of one call (a batch) reaches ops->write at its end, so a VSTOP holds and an ISIG char
+ * (without NOFLSH) discards the echo of the bytes before it in the same batch. */
 size_t tty_receive(struct tty_ldisc *ld, const void *bytes, size_t n);
 /* A break condition: ignored (IGNBRK), SIGINT with flush (BRKINT), else a NUL byte. */
 void tty_receive_break(struct tty_ldisc *ld);
