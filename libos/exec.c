@@ -191,6 +191,8 @@ static int exec_elf(struct process *p, struct task *t, const char *path,
         err = load_segments(p, &iplan, &ifile);
     if (interp)
         vfs_file_put(interp);
+    if (!err)
+        err = signal_map_trampoline(p);
     if (err)
         return err;
     spin_lock(&p->as_lock);

@@ -12,6 +12,7 @@
 #include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/abi/syscall.h>
+#include <libos/abi/linux.h>
 #include <libos/syscall.h>
 #include <mm/slab.h>
 
@@ -40,6 +41,19 @@ struct process *proc_find(int pid)
     return found;
 }
 
+void proc_for_each(void (*fn)(struct process *, void *), void *arg)
+{
+    spin_lock(&procs_lock);
+    struct list_node *pos;
+    list_for_each(pos, &all_procs)
+    {
+        struct process *p = list_entry(pos, struct process, all_link);
+        if (!p->zombie)
+            fn(p, arg);
+    }
+    spin_unlock(&procs_lock);
+}
+
 static struct process *proc_alloc(void)
 {
     struct process *p = kzalloc(sizeof(*p));
@@ -59,6 +73,7 @@ static struct process *proc_alloc(void)
     list_init(&p->sibling);
     list_init(&p->threads);
     wait_queue_init(&p->child_wait);
+    sigproc_init(&p->sig);
     p->umask = 022;
     p->start_ns = exo_time_ns();
     spin_lock(&procs_lock);
@@ -83,6 +98,7 @@ static void user_task_main(void *arg)
 
 static void add_thread(struct process *p, struct task *t)
 {
+    sigthread_attach(&p->sig, &t->sig);
     spin_lock(&p->lock);
     t->proc = p;
     list_push_back(&p->threads, &t->thread_link);
@@ -106,6 +122,7 @@ static int init_create(struct process **pp, struct task **tp)
         return -ENOMEM;
     t->kernel_arg = t;
     t->tid = p->pid;
+    sigthread_init(&t->sig, NULL, false);
     add_thread(p, t);
     *pp = p;
     *tp = t;
@@ -146,11 +163,6 @@ void force_signal(int sig)
     proc_exit(sig | ((core >> sig) & 1 ? 0x80 : 0));
 }
 
-bool signal_pending_current(void)
-{
-    struct process *p = current_proc();
-    return p && p->exiting;
-}
 
 static int exception_signal(const struct exo_stop *stop)
 {
@@ -175,11 +187,17 @@ void task_user_loop(struct task *t)
         switch (stop.reason) {
         case EXO_STOP_SYSCALL: syscall_handle(t); break;
         case EXO_STOP_FAULT: sig = vm_fault(p, stop.addr, stop.access, &code); break;
-        case EXO_STOP_EXCEPTION: sig = exception_signal(&stop); break;
+        case EXO_STOP_EXCEPTION:
+            sig = exception_signal(&stop);
+            code = sig == 4 ? 1 /* ILL_ILLOPC */ : sig == 5 ? 1 /* TRAP_BRKPT */ : 1;
+            break;
         default: break;
         }
         if (sig)
-            force_signal(sig);
+            signal_fault(sig, code, stop.addr);
+        if (READ_ONCE(p->exiting))
+            proc_exit(p->exit_status);
+        signal_deliver(t);
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
         if (need_resched())
@@ -223,6 +241,9 @@ static void proc_become_zombie(struct process *p)
     spin_unlock(&procs_lock);
     wake_all(&p->child_wait);
     if (p->parent) {
+        linux_siginfo_t info;
+        sig_info_user(&info, LINUX_SIGCHLD, 1 /* CLD_EXITED */, p->pid, p->uid);
+        signal_process(p->parent, &info);
         wake_all(&p->parent->child_wait);
     } else {
         klog("init exited with status %#x\n", p->exit_status);
@@ -251,6 +272,7 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
     spin_unlock(&p->lock);
     if (group)
         kick_threads(p);
+    sigthread_detach(&t->sig);
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
@@ -293,13 +315,13 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     t->kernel_arg = t;
     t->uctx = parent->uctx;
     t->uctx.x[0] = 0;
-    t->sig_blocked = parent->sig_blocked;
     if (stack)
         t->uctx.sp = stack;
     if (flags & CLONE_SETTLS)
         t->uctx.tpidr = tls;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
+    sigthread_init(&t->sig, &parent->sig, !(flags & CLONE_VM) || (flags & CLONE_VFORK));
     add_thread(p, t);
     return t;
 }
@@ -346,6 +368,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         proc_rlimits_init(child, parent);
         if ((err = files_fork(child, parent)))
             return err;
+        sigproc_copy_actions(&child->sig, &parent->sig);
         child->brk_start = parent->brk_start;
         memcpy(child->comm, parent->comm, sizeof(child->comm));
         t = clone_task(cur, child, flags, stack, tls, ctid);
@@ -438,6 +461,7 @@ SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint
     spin_unlock(&procs_lock);
     self->child_utime_ns += c->utime_ns + c->child_utime_ns;
     int cpid = c->pid;
+    sigproc_flush(&c->sig);
     proc_free(c);
     return cpid;
 }
@@ -501,6 +525,7 @@ SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
     if (err)
         return err;
     files_exec(p);
+    sigproc_exec_reset(&p->sig);
     WRITE_ONCE(p->vfork_done, true);
     wake_all(&p->child_wait);
     return 0;

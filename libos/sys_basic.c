@@ -150,7 +150,8 @@ static long sleep_until(uint64_t deadline, uint64_t rem)
     int err = await(&sleep_wq, never, NULL, AWAIT_INTERRUPTIBLE, deadline);
     if (err == -ETIMEDOUT)
         return 0;
-    if (err == -EINTR && rem) {
+    err = -EINTR; /* nanosleep reports the time left instead of restarting */
+    if (rem) {
         uint64_t now = exo_time_ns(), left = deadline > now ? deadline - now : 0;
         struct linux_timespec ts = {(int64_t)(left / 1000000000), (int64_t)(left % 1000000000)};
         copy_to_user(rem, &ts, sizeof(ts));

@@ -258,31 +258,3 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
     return 0;
 }
 
-/* rt_sigprocmask keeps the thread's blocked set exactly (SIGKILL and SIGSTOP can never be
- * blocked); delivery arrives with the signals work. */
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-#define UNBLOCKABLE ((1UL << (9 - 1)) | (1UL << (19 - 1)))
-
-SYSCALL_DEFINE4(rt_sigprocmask, int, how, uint64_t, set, uint64_t, oldset, uint64_t, size)
-{
-    struct task *t = current_task();
-    if (size != 8)
-        return -EINVAL;
-    uint64_t old = t->sig_blocked, req;
-    if (set) {
-        if (copy_from_user(&req, set, 8))
-            return -EFAULT;
-        switch (how) {
-        case SIG_BLOCK: t->sig_blocked |= req; break;
-        case SIG_UNBLOCK: t->sig_blocked &= ~req; break;
-        case SIG_SETMASK: t->sig_blocked = req; break;
-        default: return -EINVAL;
-        }
-        t->sig_blocked &= ~UNBLOCKABLE;
-    }
-    if (oldset && copy_to_user(oldset, &old, 8))
-        return -EFAULT;
-    return 0;
-}

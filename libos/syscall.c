@@ -31,6 +31,8 @@ void syscall_handle(struct task *t)
     for (int i = 0; i < 8; i++)
         regs.x[i] = t->uctx.x[i];
     regs.nr = t->uctx.x[8];
+    t->orig_x0 = t->uctx.x[0];
+    t->in_syscall = true;
     long r = abi_dispatch(&regs);
     t->uctx.x[0] = (uint64_t)r;
 }

@@ -66,7 +66,7 @@ static int wait_over(bool (*cond)(void *), void *arg, unsigned flags, uint64_t d
     if (cond(arg))
         return 1;
     if ((flags & AWAIT_INTERRUPTIBLE) && signal_pending_current())
-        return -EINTR;
+        return -ERESTARTSYS;
     if (deadline && exo_time_ns() >= deadline)
         return -ETIMEDOUT;
     return 0;

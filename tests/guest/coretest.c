@@ -9,6 +9,8 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -304,6 +306,93 @@ static void t_uname(void)
     CHECK(strcmp(u.machine, "aarch64") == 0 && strcmp(u.sysname, "Linux") == 0);
 }
 
+static volatile sig_atomic_t got_sig, got_code, got_pid;
+static volatile double fp_in_handler;
+
+static void on_usr1(int sig, siginfo_t *info, void *uc)
+{
+    (void)uc;
+    volatile double x = 1.5; /* the handler uses FP registers */
+    fp_in_handler = x * 2;
+    got_sig = sig;
+    got_code = info->si_code;
+    got_pid = info->si_pid;
+}
+
+static void t_signal_handler(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+    volatile double keep = 3.25;
+    CHECK(kill(getpid(), SIGUSR1) == 0);
+    CHECK(got_sig == SIGUSR1 && got_code == SI_USER && got_pid == getpid());
+    CHECK(fp_in_handler == 3.0 && keep == 3.25);
+    /* Blocked signals wait in the pending set until unblocked. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    got_sig = 0;
+    CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0);
+    CHECK(kill(getpid(), SIGUSR1) == 0);
+    CHECK(got_sig == 0);
+    sigset_t pend;
+    CHECK(sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1));
+    CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
+    CHECK(got_sig == SIGUSR1);
+}
+
+static sigjmp_buf segv_jmp;
+static volatile uintptr_t segv_addr;
+
+static void on_segv(int sig, siginfo_t *info, void *uc)
+{
+    (void)sig, (void)uc;
+    segv_addr = (uintptr_t)info->si_addr;
+    got_code = info->si_code;
+    siglongjmp(segv_jmp, 1);
+}
+
+static void t_signal_segv(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+    volatile uintptr_t bad = 0x1234;
+    if (!sigsetjmp(segv_jmp, 1))
+        *(volatile int *)bad = 1;
+    CHECK(segv_addr == 0x1234 && got_code == SEGV_MAPERR);
+    char *page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(page != MAP_FAILED);
+    if (!sigsetjmp(segv_jmp, 1))
+        page[8] = 1;
+    CHECK(segv_addr == (uintptr_t)page + 8 && got_code == SEGV_ACCERR);
+}
+
+static void t_signal_default_kills(void)
+{
+    pid_t c = fork();
+    CHECK(c >= 0);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    CHECK(kill(c, SIGTERM) == 0);
+    int st;
+    CHECK(waitpid(c, &st, 0) == c);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    c = fork();
+    CHECK(c >= 0);
+    if (c == 0) {
+        volatile uintptr_t bad = 8;
+        *(volatile int *)bad = 0;
+        _exit(0);
+    }
+    CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -320,6 +409,9 @@ static const struct {
     {"futex/wait_wake_timeout", t_futex},
     {"time/clocks_and_sleep", t_time},
     {"misc/uname", t_uname},
+    {"signal/handler_siginfo_mask", t_signal_handler},
+    {"signal/segv_si_addr", t_signal_segv},
+    {"signal/default_action_kills", t_signal_default_kills},
 };
 
 int main(int argc, char **argv)

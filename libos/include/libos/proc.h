@@ -42,6 +42,7 @@ struct process {
     struct list_node all_link;  /* in the global process list */
     struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
     struct fdtable *fds;        /* shared by the threads */
+    struct sigproc sig;         /* handlers, process-directed pending signals */
     struct vfs_ctx fsctx;       /* root and working directory */
 };
 
@@ -72,6 +73,16 @@ int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max);
 
 void force_signal(int sig);
+/* libos/signal.c: sends a signal to a process / thread, waking or ending as needed. */
+int signal_process(struct process *p, const linux_siginfo_t *info);
+int signal_thread(struct task *t, const linux_siginfo_t *info);
+/* Synchronous fault: forced on the current thread (unblocked, unignored). */
+void signal_fault(int sig, int code, uint64_t addr);
+/* Before returning to EL0: restart rules, then deliver a pending signal if any. */
+void signal_deliver(struct task *t);
+/* The rt_sigreturn trampoline page every process has. */
+#define SIGRETURN_TRAMPOLINE_VA 0xfffff0000000UL
+int signal_map_trampoline(struct process *p);
 /* Resource limits: the parent's, or the defaults for the first process. */
 void proc_rlimits_init(struct process *p, const struct process *parent);
 /* libos/futex.c: wakes up to n waiters on the futex at uaddr in p. */

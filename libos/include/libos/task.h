@@ -11,6 +11,7 @@
 #include <exo/cpu.h>
 #include <lib/list.h>
 #include <libos/sched.h>
+#include <libos/signal.h>
 
 #define TASK_COMM_LEN 16
 
@@ -50,7 +51,10 @@ struct task {
     /* Linux thread state. */
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint64_t robust_list;     /* set_robust_list head */
-    uint64_t sig_blocked, sig_pending;
+    struct sigthread sig;     /* blocked mask, pending signals, alternate stack */
+    uint64_t orig_x0;         /* x0 as the current syscall received it (restarts) */
+    bool in_syscall;          /* the last stop was a syscall (restart rules apply) */
+    bool no_restart;          /* rt_sigreturn: the syscall result must not be touched */
     int exit_code;
     void (*kernel_fn)(void *); /* kernel-only tasks */
     void *kernel_arg;

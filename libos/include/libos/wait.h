@@ -27,7 +27,8 @@ int wake_n(struct wait_queue *wq, int n);
 #define AWAIT_INTERRUPTIBLE 1u /* a pending signal ends the wait with -EINTR */
 
 /* Sleeps on wq until cond(arg) is true, a signal arrives (if interruptible) or
- * deadline_ns passes (0: none). Returns 0, -EINTR or -ETIMEDOUT. cond is evaluated with no
+ * deadline_ns passes (0: none). Returns 0, -ERESTARTSYS (a signal: the syscall returns
+ * -EINTR or restarts, per SA_RESTART) or -ETIMEDOUT. cond is evaluated with no
  * lock held; wakers must make it true before calling wake_*. */
 int await(struct wait_queue *wq, bool (*cond)(void *), void *arg, unsigned flags,
           uint64_t deadline_ns);
