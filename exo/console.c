@@ -54,6 +54,16 @@ void console_write_unlocked(const char *s, size_t len)
     }
 }
 
+void console_write_raw(const char *s, size_t len)
+{
+    uint64_t flags = irq_save();
+    spin_lock(&console_lock);
+    for (size_t i = 0; uart && i < len; i++)
+        putc_raw(s[i]);
+    spin_unlock(&console_lock);
+    irq_restore(flags);
+}
+
 void console_write(const char *s, size_t len)
 {
     uint64_t flags = irq_save();

@@ -122,6 +122,7 @@ void console_enable_rx_irq(void);
 void console_irq(void);
 void console_write(const char *s, size_t len);
 void console_write_unlocked(const char *s, size_t len);
+void console_write_raw(const char *s, size_t len);
 __printf(1, 2) void kprintf(const char *fmt, ...);
 int console_getc(void); /* -1 if nothing was received */
 

@@ -212,6 +212,11 @@ void exo_console_write(const char *s, size_t len)
     console_write(s, len);
 }
 
+void exo_console_write_raw(const char *s, size_t len)
+{
+    console_write_raw(s, len);
+}
+
 int exo_console_getc(void)
 {
     return console_getc();

@@ -311,68 +311,11 @@ SYSCALL_DEFINE1(close, int, fd)
     return 0;
 }
 
-static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);
-static char console_pending = -1;
-static bool console_has_pending;
-
-static void console_rx(void)
-{
-    wake_all(&console_wq);
-}
-
-void files_console_init(void)
-{
-    exo_irq_set_handler(exo_console_irq(), console_rx);
-}
-
-static bool console_ready(void *arg)
-{
-    (void)arg;
-    if (console_has_pending)
-        return true;
-    int c = exo_console_getc();
-    if (c < 0)
-        return false;
-    console_pending = (char)c;
-    console_has_pending = true;
-    return true;
-}
-
-/* Console input until the TTY layer: returns what has arrived, at least one byte, with CR
- * turned into LF and echo. */
-static long console_read(uint64_t buf, uint64_t len)
-{
-    if (!len)
-        return 0;
-    int err = await(&console_wq, console_ready, NULL, AWAIT_INTERRUPTIBLE, 0);
-    if (err)
-        return err;
-    char tmp[128];
-    uint64_t n = 0;
-    while (n < len && n < sizeof(tmp) && console_ready(NULL)) {
-        char ch = console_pending == '\r' ? '\n' : console_pending;
-        console_has_pending = false;
-        tmp[n++] = ch;
-        exo_console_write(&ch, 1);
-        if (ch == '\n')
-            break;
-    }
-    return copy_to_user(buf, tmp, n) ? -EFAULT : (long)n;
-}
-
-static long console_write_user(uint64_t buf, uint64_t len)
-{
-    char chunk[256];
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t n = MIN(len - done, sizeof(chunk));
-        if (copy_from_user(chunk, buf + done, n))
-            return done ? (long)done : -EFAULT;
-        exo_console_write(chunk, n);
-        done += n;
-    }
-    return (long)done;
-}
+long ttycon_read(uint64_t ubuf, uint64_t len, unsigned fflags);
+long ttycon_write(uint64_t ubuf, uint64_t len);
+long ttycon_ioctl(unsigned cmd, uint64_t arg);
+bool ttycon_poll_readable(void);
+struct wait_queue *ttycon_read_queue(void);
 
 /* Moves bytes between a VFS file and user memory through a kernel bounce buffer. */
 static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool positional,
@@ -419,7 +362,7 @@ static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positio
         return -EBADF;
     long r;
     if (f->kind == FILE_CONSOLE)
-        r = positional ? -ESPIPE : write ? console_write_user(buf, len) : console_read(buf, len);
+        r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
     else
         r = vfs_io(f, buf, len, write, positional, off);
     file_put(f);
@@ -473,6 +416,16 @@ SYSCALL_DEFINE3(readv, int, fd, uint64_t, iov, int, iovcnt)
 SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, int, iovcnt)
 {
     return vector_io(fd, iov, iovcnt, true);
+}
+
+SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg) : -ENOTTY;
+    file_put(f);
+    return r;
 }
 
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
@@ -835,4 +788,85 @@ int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len)
     long r = vfs_io(f, uaddr, len, false, true, off);
     file_put(f);
     return r < 0 ? (int)r : 0;
+}
+
+#define POLLIN   0x001
+#define POLLOUT  0x004
+#define POLLNVAL 0x020
+
+/* Readiness of one descriptor for poll: regular files are always ready; the console is
+ * readable when the line discipline has input for a reader. */
+static short poll_one(int fd, short events)
+{
+    if (fd < 0)
+        return 0;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return POLLNVAL;
+    short r = POLLOUT | POLLIN;
+    if (f->kind == FILE_CONSOLE && !ttycon_poll_readable())
+        r = POLLOUT;
+    file_put(f);
+    return r & (events | POLLNVAL);
+}
+
+struct poll_state {
+    struct linux_pollfd *fds;
+    unsigned n;
+    int ready;
+};
+
+static bool poll_scan(void *arg)
+{
+    struct poll_state *s = arg;
+    s->ready = 0;
+    for (unsigned i = 0; i < s->n; i++) {
+        s->fds[i].revents = poll_one(s->fds[i].fd, s->fds[i].events);
+        if (s->fds[i].revents)
+            s->ready++;
+    }
+    return s->ready > 0;
+}
+
+SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask,
+                uint64_t, sigsetsize)
+{
+    if (nfds > FD_MAX)
+        return -EINVAL;
+    uint64_t deadline = 0;
+    bool poll_only = false;
+    if (uts) {
+        struct linux_timespec ts;
+        if (copy_from_user(&ts, uts, sizeof(ts)))
+            return -EFAULT;
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+            return -EINVAL;
+        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+        poll_only = ns == 0;
+        deadline = exo_time_ns() + ns;
+    }
+    struct task *t = current_task();
+    if (usigmask) {
+        uint64_t mask;
+        if (sigsetsize != 8)
+            return -EINVAL;
+        if (copy_from_user(&mask, usigmask, 8))
+            return -EFAULT;
+        sig_suspend_begin(&t->sig, mask);
+    }
+    struct poll_state s = {kmalloc(sizeof(struct linux_pollfd) * (nfds ? nfds : 1)), nfds, 0};
+    if (!s.fds)
+        return -ENOMEM;
+    long r = copy_from_user(s.fds, ufds, sizeof(struct linux_pollfd) * nfds) ? -EFAULT : 0;
+    if (!r && !poll_scan(&s) && !poll_only) {
+        int err = await(ttycon_read_queue(), poll_scan, &s, AWAIT_INTERRUPTIBLE, deadline);
+        r = err == -ERESTARTSYS ? -ERESTARTNOHAND : 0;
+    }
+    if (!r) {
+        r = s.ready;
+        if (copy_to_user(ufds, s.fds, sizeof(struct linux_pollfd) * nfds))
+            r = -EFAULT;
+    }
+    kfree(s.fds);
+    return r;
 }

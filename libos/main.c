@@ -22,7 +22,7 @@ extern const char app_image_start[] __attribute__((weak));
 extern const char app_image_end[] __attribute__((weak));
 
 void futex_init(void);
-void files_console_init(void);
+void ttycon_init(void);
 void vm_global_init(void);
 
 static size_t strcspn_space(const char *p)
@@ -96,7 +96,7 @@ void libos_main(const struct exo_boot_params *params)
     vm_global_init();
     abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
 
-    files_console_init();
+    ttycon_init();
     int root = files_mount_root();
     if (root && root != -ENODEV)
         klog("libos: cannot mount the root filesystem from the ramdisk (%d)\n", root);

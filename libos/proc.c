@@ -16,6 +16,8 @@
 #include <libos/syscall.h>
 #include <mm/slab.h>
 
+void ttycon_set_session(int sid, int pgrp);
+
 static struct list_node all_procs = LIST_INIT(all_procs);
 static struct spinlock procs_lock = SPINLOCK_INIT("procs");
 static int next_pid = 1;
@@ -113,6 +115,8 @@ static int init_create(struct process **pp, struct task **tp)
     if (!p)
         return -ENOMEM;
     p->pgid = p->sid = p->pid;
+    p->has_ctty = true;
+    ttycon_set_session(p->sid, p->pgid);
     proc_rlimits_init(p, NULL);
     int err = files_init_process(p);
     if (err)
@@ -362,6 +366,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->parent = parent;
         child->pgid = parent->pgid;
         child->sid = parent->sid;
+        child->has_ctty = parent->has_ctty;
         child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
         child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
         child->umask = parent->umask;

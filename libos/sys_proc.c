@@ -206,6 +206,7 @@ SYSCALL_DEFINE0(setsid)
     if (p->pgid == p->pid)
         return -EPERM;
     p->sid = p->pgid = p->pid;
+    p->has_ctty = false;
     return p->sid;
 }
 

@@ -5,6 +5,8 @@
 
 /* Writes len bytes ('\n' becomes CR LF on the wire). Never sleeps. */
 void exo_console_write(const char *s, size_t len);
+/* Writes len bytes exactly as given (a terminal line discipline does its own ONLCR). */
+void exo_console_write_raw(const char *s, size_t len);
 /* Next received byte, or -1 if none is waiting. */
 int exo_console_getc(void);
 /* Powers the machine off; status 0 is a clean shutdown, anything else a failure. */

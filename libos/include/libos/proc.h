@@ -43,6 +43,7 @@ struct process {
     struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
     struct fdtable *fds;        /* shared by the threads */
     struct sigproc sig;         /* handlers, process-directed pending signals */
+    bool has_ctty;              /* the console is its session's controlling terminal */
     struct vfs_ctx fsctx;       /* root and working directory */
 };
 
