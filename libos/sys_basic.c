@@ -72,7 +72,8 @@ SYSCALL_DEFINE1(uname, uint64_t, buf)
     struct linux_utsname u;
     memset(&u, 0, sizeof(u));
     strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-    strlcpy(u.nodename, "exo", sizeof(u.nodename));
+    extern char libos_hostname[65];
+    strlcpy(u.nodename, libos_hostname, sizeof(u.nodename));
     strlcpy(u.release, "6.1.0-exo", sizeof(u.release));
     strlcpy(u.version, "#1 SMP exo " EXO_VERSION, sizeof(u.version));
     strlcpy(u.machine, "aarch64", sizeof(u.machine));
