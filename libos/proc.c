@@ -75,6 +75,7 @@ static struct process *proc_alloc(void)
     list_init(&p->sibling);
     list_init(&p->threads);
     wait_queue_init(&p->child_wait);
+    wait_queue_init(&p->stop_wait);
     sigproc_init(&p->sig);
     p->umask = 022;
     p->start_ns = exo_time_ns();
@@ -202,6 +203,7 @@ void task_user_loop(struct task *t)
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
         signal_deliver(t);
+        proc_wait_while_stopped();
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
         if (need_resched())
@@ -295,6 +297,61 @@ void proc_exit(int status)
 SYSCALL_DEFINE1(exit, int, code)
 {
     exit_thread(false, (code & 0xff) << 8);
+}
+
+static void notify_parent(struct process *p, int code, int status)
+{
+    if (!p->parent)
+        return;
+    linux_siginfo_t info;
+    sig_info_user(&info, LINUX_SIGCHLD, code, p->pid, p->uid);
+    info.fields.sigchld.status = status;
+    signal_process(p->parent, &info);
+    wake_all(&p->parent->child_wait);
+}
+
+void proc_stop(int sig)
+{
+    struct process *p = current_proc();
+    spin_lock(&p->lock);
+    bool first = !p->stopped;
+    p->stopped = true;
+    p->stop_sig = sig;
+    p->stop_unreported = true;
+    p->cont_unreported = false;
+    spin_unlock(&p->lock);
+    if (first)
+        notify_parent(p, 5 /* CLD_STOPPED */, sig);
+}
+
+void proc_continue(struct process *p)
+{
+    spin_lock(&p->lock);
+    bool was = p->stopped;
+    p->stopped = false;
+    if (was) {
+        p->stop_unreported = false;
+        p->cont_unreported = true;
+    }
+    spin_unlock(&p->lock);
+    wake_all(&p->stop_wait);
+    if (was)
+        notify_parent(p, 6 /* CLD_CONTINUED */, LINUX_SIGCONT);
+}
+
+static bool not_stopped(void *arg)
+{
+    struct process *p = arg;
+    return !READ_ONCE(p->stopped) || READ_ONCE(p->exiting);
+}
+
+void proc_wait_while_stopped(void)
+{
+    struct process *p = current_proc();
+    /* Not interruptible by ordinary signals: only SIGCONT (which clears stopped) and
+     * SIGKILL (which sets exiting) end a stop. */
+    while (!not_stopped(p))
+        await(&p->stop_wait, not_stopped, p, 0, 0);
 }
 
 SYSCALL_DEFINE1(exit_group, int, code)
@@ -403,9 +460,14 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
 struct wait_match {
     struct process *self;
     long pid; /* wait4's pid argument */
+    unsigned options;
     struct process *found;
+    int status; /* for a stopped/continued child */
     bool any_child;
 };
+
+#define WUNTRACED  2
+#define WCONTINUED 8
 
 static bool child_matches(struct process *c, long pid, struct process *self)
 {
@@ -435,6 +497,16 @@ static bool find_zombie(void *arg)
             m->found = c;
             break;
         }
+        if ((m->options & WUNTRACED) && c->stopped && c->stop_unreported) {
+            m->found = c;
+            m->status = (c->stop_sig << 8) | 0x7f;
+            break;
+        }
+        if ((m->options & WCONTINUED) && c->cont_unreported) {
+            m->found = c;
+            m->status = 0xffff;
+            break;
+        }
     }
     spin_unlock(&procs_lock);
     return m->found || !m->any_child;
@@ -446,7 +518,7 @@ SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint
 {
     (void)rusage;
     struct process *self = current_proc();
-    struct wait_match m = {self, (long)(int)pid, NULL, false};
+    struct wait_match m = {self, (long)(int)pid, (unsigned)options, NULL, 0, false};
     if (options & WNOHANG) {
         find_zombie(&m);
         if (!m.found)
@@ -459,6 +531,15 @@ SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint
     if (!m.found)
         return -ECHILD;
     struct process *c = m.found;
+    if (!c->zombie) { /* stopped or continued: report, do not reap */
+        if (m.status == 0xffff)
+            c->cont_unreported = false;
+        else
+            c->stop_unreported = false;
+        if (wstatus && copy_to_user(wstatus, &m.status, sizeof(int)))
+            return -EFAULT;
+        return c->pid;
+    }
     if (wstatus && copy_to_user(wstatus, &c->exit_status, sizeof(int)))
         return -EFAULT;
     spin_lock(&procs_lock);

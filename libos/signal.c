@@ -30,6 +30,8 @@ static void apply_send_result(struct process *p, int sig, const struct sig_send_
         spin_unlock(&p->lock);
         return;
     }
+    if (r->resume)
+        proc_continue(p);
     if (r->wake)
         wake_for_signal(container_of(r->wake, struct task, sig));
 }
@@ -133,8 +135,10 @@ void signal_deliver(struct task *t)
         }
         if (r == SIG_DELIVER_NONE)
             sig_restore_saved_mask(&t->sig);
-        /* SIG_DELIVER_STOP: job control stops arrive with the TTY work; treated as
-         * continue-immediately for now. */
+        if (r == SIG_DELIVER_STOP) {
+            proc_stop(d->sig); /* the task loop waits until SIGCONT */
+            continue;
+        }
         break;
     }
     kfree(d);

@@ -393,6 +393,26 @@ static void t_signal_default_kills(void)
     CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 }
 
+static void t_job_control_stop_cont(void)
+{
+    pid_t c = fork();
+    CHECK(c >= 0);
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    int st;
+    CHECK(kill(c, SIGSTOP) == 0);
+    CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+    CHECK(waitpid(c, &st, WUNTRACED | WNOHANG) == 0); /* reported once */
+    CHECK(kill(c, SIGCONT) == 0);
+    CHECK(waitpid(c, &st, WCONTINUED) == c && WIFCONTINUED(st));
+    CHECK(kill(c, SIGTSTP) == 0);
+    CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+    CHECK(kill(c, SIGKILL) == 0); /* SIGKILL ends a stopped process */
+    CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -412,6 +432,7 @@ static const struct {
     {"signal/handler_siginfo_mask", t_signal_handler},
     {"signal/segv_si_addr", t_signal_segv},
     {"signal/default_action_kills", t_signal_default_kills},
+    {"signal/job_control_stop_cont", t_job_control_stop_cont},
 };
 
 int main(int argc, char **argv)

@@ -44,6 +44,10 @@ struct process {
     struct fdtable *fds;        /* shared by the threads */
     struct sigproc sig;         /* handlers, process-directed pending signals */
     bool has_ctty;              /* the console is its session's controlling terminal */
+    /* Job control: stopped by stop_sig until SIGCONT; what wait4 has not reported yet. */
+    bool stopped, stop_unreported, cont_unreported;
+    int stop_sig;
+    struct wait_queue stop_wait;
     struct vfs_ctx fsctx;       /* root and working directory */
 };
 
@@ -81,6 +85,11 @@ int signal_thread(struct task *t, const linux_siginfo_t *info);
 void signal_fault(int sig, int code, uint64_t addr);
 /* Before returning to EL0: restart rules, then deliver a pending signal if any. */
 void signal_deliver(struct task *t);
+/* Job control: stops the current process with sig / resumes p (SIGCONT). */
+void proc_stop(int sig);
+void proc_continue(struct process *p);
+/* Waits while the current process is stopped. */
+void proc_wait_while_stopped(void);
 /* The rt_sigreturn trampoline page every process has. */
 #define SIGRETURN_TRAMPOLINE_VA 0xfffff0000000UL
 int signal_map_trampoline(struct process *p);
