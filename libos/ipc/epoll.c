@@ -1,7 +1,7 @@
 /*
  * epoll (epoll(7)). Each item attaches poll entries to its object's queues; a notification
  * whose events intersect the item's puts it on the ready list and wakes the epoll's own
- * queue. epoll_collect polls each ready item for its current mask: an item with events is
+ * queue. ipc_epoll_collect polls each ready item for its current mask: an item with events is
  * reported; a level-triggered one goes back on the ready list, an edge-triggered one only
  * when notified again, a one-shot one is disabled until EPOLL_CTL_MOD.
  *
@@ -21,13 +21,13 @@ enum { EPI_IDLE, EPI_READY, EPI_SENDING };
     (LINUX_EPOLLIN | LINUX_EPOLLOUT | LINUX_EPOLLERR | LINUX_EPOLLHUP | LINUX_EPOLLWAKEUP |        \
      LINUX_EPOLLET | LINUX_EPOLLEXCLUSIVE)
 
-static struct spinlock ctl_lock = SPINLOCK_INIT("epoll_ctl");
+static struct spinlock ctl_lock = SPINLOCK_INIT("ipc_epoll_ctl");
 
 static void item_detach(struct ipc_poll_entry *e);
 
 static bool view_is_epoll(const struct ipc_fd_view *v)
 {
-    return v->ops == &epoll_file_ops;
+    return v->ops == &ipc_epoll_file_ops;
 }
 
 /* Puts it on the ready list (ep->lock held); true if the epoll's waiters need a wake. */
@@ -137,7 +137,7 @@ void ipc_pollq_release_key(struct ipc_pollq *q, const void *key)
     release_matching(q, false, key);
 }
 
-int epoll_create(const struct ipc_env *env, struct epoll **out)
+int ipc_epoll_create(const struct ipc_env *env, struct epoll **out)
 {
     struct epoll *ep = env->alloc(sizeof(*ep));
     if (!ep)
@@ -152,7 +152,7 @@ int epoll_create(const struct ipc_env *env, struct epoll **out)
     return 0;
 }
 
-void epoll_destroy(struct epoll *ep)
+void ipc_epoll_destroy(struct epoll *ep)
 {
     ipc_pollq_release(&ep->pollq);
     spin_lock(&ctl_lock);
@@ -290,8 +290,8 @@ static int ctl_check(struct epoll *ep, int op, const struct ipc_fd_view *target,
     return 0;
 }
 
-int epoll_ctl(struct epoll *ep, int op, int fd, const void *key, const struct ipc_fd_view *target,
-              const struct linux_epoll_event *ev)
+int ipc_epoll_ctl(struct epoll *ep, int op, int fd, const void *key,
+                  const struct ipc_fd_view *target, const struct linux_epoll_event *ev)
 {
     uint32_t events = ev ? ev->events & ~LINUX_EPOLLWAKEUP : 0;
     int err = ctl_check(ep, op, target, events);
@@ -365,7 +365,7 @@ static void settle_locked(struct epoll_item *it, bool requeue)
     }
 }
 
-int epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents)
+int ipc_epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents)
 {
     struct list_node send;
     int count = 0;
@@ -396,7 +396,7 @@ int epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents
     return count;
 }
 
-bool epoll_has_ready(struct epoll *ep)
+bool ipc_epoll_has_ready(struct epoll *ep)
 {
     spin_lock(&ep->lock);
     bool ready = !list_empty(&ep->ready);
@@ -406,7 +406,7 @@ bool epoll_has_ready(struct epoll *ep)
 
 /* Readable when some ready item really has events; items found not ready are dropped from
  * the ready list on the way (as Linux does). */
-uint32_t epoll_poll(struct epoll *ep, struct ipc_poll_table *pt)
+uint32_t ipc_epoll_poll(struct epoll *ep, struct ipc_poll_table *pt)
 {
     struct list_node send;
     bool found = false;
@@ -441,7 +441,7 @@ static long op_write(void *obj, unsigned f_flags, const void *buf, size_t n)
 static uint32_t op_poll(void *obj, unsigned f_flags, struct ipc_poll_table *pt)
 {
     (void)f_flags;
-    return epoll_poll(obj, pt);
+    return ipc_epoll_poll(obj, pt);
 }
 
 static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
@@ -453,7 +453,7 @@ static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
 static void op_release(void *obj, unsigned f_flags)
 {
     (void)f_flags;
-    epoll_destroy(obj);
+    ipc_epoll_destroy(obj);
 }
 
-const struct ipc_file_ops epoll_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};
+const struct ipc_file_ops ipc_epoll_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};

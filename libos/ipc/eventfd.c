@@ -8,8 +8,8 @@
 #include <libos/abi/fcntl.h>
 #include <libos/ipc.h>
 
-int eventfd_create(const struct ipc_env *env, unsigned initval, unsigned flags,
-                   struct eventfd **out)
+int ipc_eventfd_create(const struct ipc_env *env, unsigned initval, unsigned flags,
+                       struct eventfd **out)
 {
     if (flags & ~(unsigned)(LINUX_EFD_SEMAPHORE | LINUX_EFD_NONBLOCK | LINUX_EFD_CLOEXEC))
         return -EINVAL;
@@ -25,13 +25,13 @@ int eventfd_create(const struct ipc_env *env, unsigned initval, unsigned flags,
     return 0;
 }
 
-void eventfd_destroy(struct eventfd *e)
+void ipc_eventfd_destroy(struct eventfd *e)
 {
     ipc_pollq_release(&e->pollq);
     e->env->free(e);
 }
 
-long eventfd_read(struct eventfd *e, void *buf, size_t n)
+long ipc_eventfd_read(struct eventfd *e, void *buf, size_t n)
 {
     if (n < sizeof(uint64_t))
         return -EINVAL;
@@ -48,7 +48,7 @@ long eventfd_read(struct eventfd *e, void *buf, size_t n)
     return sizeof(v);
 }
 
-long eventfd_write(struct eventfd *e, const void *buf, size_t n)
+long ipc_eventfd_write(struct eventfd *e, const void *buf, size_t n)
 {
     uint64_t v;
     if (n < sizeof(v))
@@ -67,7 +67,7 @@ long eventfd_write(struct eventfd *e, const void *buf, size_t n)
     return sizeof(v);
 }
 
-uint32_t eventfd_poll(struct eventfd *e, struct ipc_poll_table *pt)
+uint32_t ipc_eventfd_poll(struct eventfd *e, struct ipc_poll_table *pt)
 {
     ipc_poll_wait(pt, &e->pollq);
     uint64_t c = __atomic_load_n(&e->count, __ATOMIC_RELAXED);
@@ -84,19 +84,19 @@ uint32_t eventfd_poll(struct eventfd *e, struct ipc_poll_table *pt)
 static long op_read(void *obj, unsigned f_flags, void *buf, size_t n)
 {
     (void)f_flags;
-    return eventfd_read(obj, buf, n);
+    return ipc_eventfd_read(obj, buf, n);
 }
 
 static long op_write(void *obj, unsigned f_flags, const void *buf, size_t n)
 {
     (void)f_flags;
-    return eventfd_write(obj, buf, n);
+    return ipc_eventfd_write(obj, buf, n);
 }
 
 static uint32_t op_poll(void *obj, unsigned f_flags, struct ipc_poll_table *pt)
 {
     (void)f_flags;
-    return eventfd_poll(obj, pt);
+    return ipc_eventfd_poll(obj, pt);
 }
 
 static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
@@ -108,7 +108,7 @@ static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
 static void op_release(void *obj, unsigned f_flags)
 {
     (void)f_flags;
-    eventfd_destroy(obj);
+    ipc_eventfd_destroy(obj);
 }
 
-const struct ipc_file_ops eventfd_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};
+const struct ipc_file_ops ipc_eventfd_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};

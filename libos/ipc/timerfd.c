@@ -1,5 +1,5 @@
 /*
- * timerfd (timerfd_create(2)) as pure logic over a clock value: arming with an absolute or
+ * timerfd (ipc_timerfd_create(2)) as pure logic over a clock value: arming with an absolute or
  * relative it_value and an optional period, counting expirations up to a given "now", and
  * the next deadline the glue must program. TFD_TIMER_CANCEL_ON_SET is accepted and ignored
  * (no clock is ever set discontinuously here); alarm clocks behave like their base clock.
@@ -11,7 +11,7 @@
 
 #define NSEC_PER_SEC 1000000000ull
 
-int timerfd_create(const struct ipc_env *env, int clockid, unsigned flags, struct timerfd **out)
+int ipc_timerfd_create(const struct ipc_env *env, int clockid, unsigned flags, struct timerfd **out)
 {
     switch (clockid) {
     case LINUX_CLOCK_REALTIME:
@@ -36,7 +36,7 @@ int timerfd_create(const struct ipc_env *env, int clockid, unsigned flags, struc
     return 0;
 }
 
-void timerfd_destroy(struct timerfd *t)
+void ipc_timerfd_destroy(struct timerfd *t)
 {
     ipc_pollq_release(&t->pollq);
     t->env->free(t);
@@ -75,14 +75,14 @@ static uint64_t advance_locked(struct timerfd *t, uint64_t now)
     return n;
 }
 
-/* The current setting, as timerfd_gettime reports it, with t->lock held. */
+/* The current setting, as ipc_timerfd_gettime reports it, with t->lock held. */
 static void current_locked(struct timerfd *t, struct linux_itimerspec *cur, uint64_t now)
 {
     cur->it_interval = ns_timespec(t->interval);
     cur->it_value = ns_timespec(t->armed && t->deadline > now ? t->deadline - now : 0);
 }
 
-uint64_t timerfd_advance(struct timerfd *t, uint64_t now)
+uint64_t ipc_timerfd_advance(struct timerfd *t, uint64_t now)
 {
     spin_lock(&t->lock);
     uint64_t fired = advance_locked(t, now);
@@ -93,8 +93,8 @@ uint64_t timerfd_advance(struct timerfd *t, uint64_t now)
     return next;
 }
 
-int timerfd_settime(struct timerfd *t, unsigned flags, const struct linux_itimerspec *val,
-                    struct linux_itimerspec *old, uint64_t now)
+int ipc_timerfd_settime(struct timerfd *t, unsigned flags, const struct linux_itimerspec *val,
+                        struct linux_itimerspec *old, uint64_t now)
 {
     if (flags & ~(unsigned)(LINUX_TFD_TIMER_ABSTIME | LINUX_TFD_TIMER_CANCEL_ON_SET))
         return -EINVAL;
@@ -116,7 +116,7 @@ int timerfd_settime(struct timerfd *t, unsigned flags, const struct linux_itimer
     return 0;
 }
 
-void timerfd_gettime(struct timerfd *t, struct linux_itimerspec *cur, uint64_t now)
+void ipc_timerfd_gettime(struct timerfd *t, struct linux_itimerspec *cur, uint64_t now)
 {
     spin_lock(&t->lock);
     advance_locked(t, now);
@@ -124,7 +124,7 @@ void timerfd_gettime(struct timerfd *t, struct linux_itimerspec *cur, uint64_t n
     spin_unlock(&t->lock);
 }
 
-long timerfd_read(struct timerfd *t, void *buf, size_t n, uint64_t now)
+long ipc_timerfd_read(struct timerfd *t, void *buf, size_t n, uint64_t now)
 {
     if (n < sizeof(uint64_t))
         return -EINVAL;
@@ -139,7 +139,7 @@ long timerfd_read(struct timerfd *t, void *buf, size_t n, uint64_t now)
     return sizeof(ticks);
 }
 
-uint32_t timerfd_poll(struct timerfd *t, struct ipc_poll_table *pt, uint64_t now)
+uint32_t ipc_timerfd_poll(struct timerfd *t, struct ipc_poll_table *pt, uint64_t now)
 {
     ipc_poll_wait(pt, &t->pollq);
     spin_lock(&t->lock);
@@ -153,7 +153,7 @@ static long op_read(void *obj, unsigned f_flags, void *buf, size_t n)
 {
     struct timerfd *t = obj;
     (void)f_flags;
-    return timerfd_read(t, buf, n, t->env->now_ns(t->clockid));
+    return ipc_timerfd_read(t, buf, n, t->env->now_ns(t->clockid));
 }
 
 static long op_write(void *obj, unsigned f_flags, const void *buf, size_t n)
@@ -166,7 +166,7 @@ static uint32_t op_poll(void *obj, unsigned f_flags, struct ipc_poll_table *pt)
 {
     struct timerfd *t = obj;
     (void)f_flags;
-    return timerfd_poll(t, pt, t->env->now_ns(t->clockid));
+    return ipc_timerfd_poll(t, pt, t->env->now_ns(t->clockid));
 }
 
 static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
@@ -178,7 +178,7 @@ static long op_ioctl(void *obj, unsigned f_flags, unsigned cmd, void *karg)
 static void op_release(void *obj, unsigned f_flags)
 {
     (void)f_flags;
-    timerfd_destroy(obj);
+    ipc_timerfd_destroy(obj);
 }
 
-const struct ipc_file_ops timerfd_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};
+const struct ipc_file_ops ipc_timerfd_file_ops = {op_read, op_write, op_poll, op_ioctl, op_release};

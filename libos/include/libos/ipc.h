@@ -15,7 +15,7 @@
  *
  * Locking order (all spinlocks, none held across a callback into the caller except the
  * poll queue lock around wake callbacks):
- *   ipc_epoll_ctl_lock -> epoll.mtx -> object lock / pollq lock -> epoll.lock
+ *   epoll ctl_lock (global) -> epoll.mtx -> object lock / pollq lock -> epoll.lock
  * Objects never call ipc_pollq_notify with their own lock held.
  */
 #ifndef LIBOS_IPC_H
@@ -256,26 +256,26 @@ struct epoll {
 };
 
 /* epoll_create1(flags): flags already checked by the caller (EPOLL_CLOEXEC only). */
-int epoll_create(const struct ipc_env *env, struct epoll **out);
+int ipc_epoll_create(const struct ipc_env *env, struct epoll **out);
 /* Last reference gone: removes every item and frees the instance. */
-void epoll_destroy(struct epoll *ep);
+void ipc_epoll_destroy(struct epoll *ep);
 
-/* epoll_ctl. target describes fd's open file (key: its identity). Errors: -EINVAL (bad
+/* ipc_epoll_ctl. target describes fd's open file (key: its identity). Errors: -EINVAL (bad
  * op, target is ep itself, EPOLLEXCLUSIVE misuse, MOD of an exclusive item), -EPERM
  * (target has no poll op), -EEXIST, -ENOENT, -ELOOP (a cycle, or a chain of epolls longer
  * than EPOLL_MAX_NESTS), -ENOMEM. ev may be NULL for EPOLL_CTL_DEL. EPOLLWAKEUP is dropped
  * (no CAP_BLOCK_SUSPEND); EPOLLEXCLUSIVE is validated and then behaves like a normal item. */
-int epoll_ctl(struct epoll *ep, int op, int fd, const void *key, const struct ipc_fd_view *target,
-              const struct linux_epoll_event *ev);
+int ipc_epoll_ctl(struct epoll *ep, int op, int fd, const void *key,
+                  const struct ipc_fd_view *target, const struct linux_epoll_event *ev);
 /* Non-blocking epoll_wait: collects up to maxevents (> 0) ready events with level /
  * edge / one-shot semantics; returns how many. 0 means "wait and retry" (or time out). */
-int epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents);
+int ipc_epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents);
 /* Condition for the glue's await: something is on the ready list. */
-bool epoll_has_ready(struct epoll *ep);
+bool ipc_epoll_has_ready(struct epoll *ep);
 /* The epoll's own readiness (EPOLLIN when an item is ready): poll of an epoll fd, nesting. */
-uint32_t epoll_poll(struct epoll *ep, struct ipc_poll_table *pt);
+uint32_t ipc_epoll_poll(struct epoll *ep, struct ipc_poll_table *pt);
 
-extern const struct ipc_file_ops epoll_file_ops; /* obj: struct epoll */
+extern const struct ipc_file_ops ipc_epoll_file_ops; /* obj: struct epoll */
 
 /* ---- eventfd ---------------------------------------------------------------------------- */
 
@@ -291,17 +291,17 @@ struct eventfd {
 
 /* eventfd2(initval, flags): -EINVAL for unknown flags (EFD_SEMAPHORE|EFD_NONBLOCK|
  * EFD_CLOEXEC allowed), -ENOMEM. */
-int eventfd_create(const struct ipc_env *env, unsigned initval, unsigned flags,
-                   struct eventfd **out);
-void eventfd_destroy(struct eventfd *e);
+int ipc_eventfd_create(const struct ipc_env *env, unsigned initval, unsigned flags,
+                       struct eventfd **out);
+void ipc_eventfd_destroy(struct eventfd *e);
 /* 8-byte read: the count (or 1 in semaphore mode), -EAGAIN at 0, -EINVAL if n < 8. */
-long eventfd_read(struct eventfd *e, void *buf, size_t n);
+long ipc_eventfd_read(struct eventfd *e, void *buf, size_t n);
 /* 8-byte write: adds; -EINVAL (n < 8, value ~0), -EAGAIN if the sum would pass
  * EVENTFD_MAX. */
-long eventfd_write(struct eventfd *e, const void *buf, size_t n);
-uint32_t eventfd_poll(struct eventfd *e, struct ipc_poll_table *pt);
+long ipc_eventfd_write(struct eventfd *e, const void *buf, size_t n);
+uint32_t ipc_eventfd_poll(struct eventfd *e, struct ipc_poll_table *pt);
 
-extern const struct ipc_file_ops eventfd_file_ops; /* obj: struct eventfd */
+extern const struct ipc_file_ops ipc_eventfd_file_ops; /* obj: struct eventfd */
 
 /* ---- timerfd ---------------------------------------------------------------------------- */
 
@@ -316,20 +316,21 @@ struct timerfd {
     struct ipc_pollq pollq;
 };
 
-/* timerfd_create(clockid, flags): -EINVAL for unsupported clocks or flags, -ENOMEM. */
-int timerfd_create(const struct ipc_env *env, int clockid, unsigned flags, struct timerfd **out);
-void timerfd_destroy(struct timerfd *t);
-/* timerfd_settime at clock value now: -EINVAL for bad flags or timespecs. old may be NULL. */
-int timerfd_settime(struct timerfd *t, unsigned flags, const struct linux_itimerspec *val,
-                    struct linux_itimerspec *old, uint64_t now);
-void timerfd_gettime(struct timerfd *t, struct linux_itimerspec *cur, uint64_t now);
+/* ipc_timerfd_create(clockid, flags): -EINVAL for unsupported clocks or flags, -ENOMEM. */
+int ipc_timerfd_create(const struct ipc_env *env, int clockid, unsigned flags,
+                       struct timerfd **out);
+void ipc_timerfd_destroy(struct timerfd *t);
+/* ipc_timerfd_settime at clock value now: -EINVAL for bad flags or timespecs. old may be NULL. */
+int ipc_timerfd_settime(struct timerfd *t, unsigned flags, const struct linux_itimerspec *val,
+                        struct linux_itimerspec *old, uint64_t now);
+void ipc_timerfd_gettime(struct timerfd *t, struct linux_itimerspec *cur, uint64_t now);
 /* Accounts expirations up to now (notifying on new ones); returns the next deadline to
  * program, or 0 when disarmed. The glue calls it from its timer callback. */
-uint64_t timerfd_advance(struct timerfd *t, uint64_t now);
+uint64_t ipc_timerfd_advance(struct timerfd *t, uint64_t now);
 /* 8-byte read of the expirations since the last read, -EAGAIN if none, -EINVAL if n < 8. */
-long timerfd_read(struct timerfd *t, void *buf, size_t n, uint64_t now);
-uint32_t timerfd_poll(struct timerfd *t, struct ipc_poll_table *pt, uint64_t now);
+long ipc_timerfd_read(struct timerfd *t, void *buf, size_t n, uint64_t now);
+uint32_t ipc_timerfd_poll(struct timerfd *t, struct ipc_poll_table *pt, uint64_t now);
 
-extern const struct ipc_file_ops timerfd_file_ops; /* obj: struct timerfd (uses env->now_ns) */
+extern const struct ipc_file_ops ipc_timerfd_file_ops; /* obj: struct timerfd (uses env->now_ns) */
 
 #endif
