@@ -182,10 +182,10 @@ long pipe_write(struct pipe *p, const void *buf, size_t n, bool *sigpipe)
     /* At most PIPE_BUF bytes merge whole or take one fresh slot whole: never split. */
     size_t done = fill_ring(p, buf, n);
     spin_unlock(&p->lock);
-    if (!done)
-        return -EAGAIN;
+    /* Linux wakes the readers of a polled pipe after every write, even one that found no
+     * room: an edge-triggered epoll item on the read end is reported again. */
     ipc_pollq_notify(&p->rd_q, IN_EVENTS);
-    return (long)done;
+    return done ? (long)done : -EAGAIN;
 }
 
 uint32_t pipe_poll(struct pipe *p, unsigned f_flags, struct ipc_poll_table *pt)
