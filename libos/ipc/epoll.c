@@ -127,6 +127,12 @@ static void release_matching(struct ipc_pollq *q, bool all, const void *key)
     spin_unlock(&ctl_lock);
 }
 
+/* A poll table that, handed each queue of a file, drops that file's epoll items there. */
+struct key_table {
+    struct ipc_poll_table pt;
+    const void *key;
+};
+
 void ipc_pollq_release(struct ipc_pollq *q)
 {
     release_matching(q, true, NULL);
@@ -135,6 +141,18 @@ void ipc_pollq_release(struct ipc_pollq *q)
 void ipc_pollq_release_key(struct ipc_pollq *q, const void *key)
 {
     release_matching(q, false, key);
+}
+
+static void release_key_queue(struct ipc_poll_table *pt, struct ipc_pollq *q)
+{
+    release_matching(q, false, ((struct key_table *)pt)->key);
+}
+
+void ipc_epoll_file_released(const struct ipc_fd_view *v, const void *key)
+{
+    struct key_table t = {{release_key_queue}, key};
+    if (v->ops && v->ops->poll)
+        v->ops->poll(v->obj, v->f_flags, &t.pt);
 }
 
 int ipc_epoll_create(const struct ipc_env *env, struct epoll **out)

@@ -63,8 +63,7 @@ void ipc_pollq_notify(struct ipc_pollq *q, uint32_t events);
 /* The object is being destroyed: unlinks every entry still attached, removing epoll items
  * from their epolls (Linux drops an epoll item when its file is released). */
 void ipc_pollq_release(struct ipc_pollq *q);
-/* Removes only the epoll items registered for open file key (a FIFO end closing while its
- * pipe lives on with the inode). */
+/* Removes only the epoll items registered for open file key. */
 void ipc_pollq_release_key(struct ipc_pollq *q, const void *key);
 
 /* How a poll function registers its caller: it calls ipc_poll_wait for each queue whose
@@ -272,6 +271,10 @@ int ipc_epoll_ctl(struct epoll *ep, int op, int fd, const void *key,
 int ipc_epoll_collect(struct epoll *ep, struct linux_epoll_event *out, int maxevents);
 /* Condition for the glue's await: something is on the ready list. */
 bool ipc_epoll_has_ready(struct epoll *ep);
+/* The open file key (view v) is being released: removes its epoll items from every epoll,
+ * as Linux does when a file's last reference goes. Walks the queues v's poll registers on,
+ * so poll functions must call ipc_poll_wait with no lock held. Call before ops->release. */
+void ipc_epoll_file_released(const struct ipc_fd_view *v, const void *key);
 /* The epoll's own readiness (EPOLLIN when an item is ready): poll of an epoll fd, nesting. */
 uint32_t ipc_epoll_poll(struct epoll *ep, struct ipc_poll_table *pt);
 

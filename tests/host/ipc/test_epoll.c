@@ -81,6 +81,7 @@ static void close_obj(struct obj *o)
         return;
     o->open = false;
     close(o->hfd);
+    ipc_epoll_file_released(&o->view, o);
     o->view.ops->release(o->view.obj, o->view.f_flags);
 }
 
@@ -265,8 +266,12 @@ static void test_release_removes_items(void **state)
     assert_int_equal(wait_n(ep), 2);
     close_obj(e); /* ready item dropped with its file */
     assert_int_equal(wait_n(ep), 1);
-    close_obj(rd);
-    close_obj(wr); /* pipe destroyed: its items go too */
+    pwrite_both(wr, 10);
+    close_obj(rd); /* the pipe lives on: only the read end's item goes */
+    struct linux_epoll_event ev[4];
+    assert_int_equal(wait_both(ep, 4, ev), 1);
+    assert_int_equal(ev[0].events, LINUX_EPOLLOUT | LINUX_EPOLLERR);
+    close_obj(wr);
     assert_int_equal(wait_n(ep), 0);
     struct epoll *mep = ep->view.obj;
     assert_true(list_empty(&mep->items));
