@@ -13,6 +13,7 @@
 #include <libos/abi/termios.h>
 #include <libos/file.h>
 #include <libos/proc.h>
+#include <libos/ipc.h>
 #include <libos/tty.h>
 #include <mm/slab.h>
 
@@ -29,6 +30,7 @@ static struct wait_queue con_wq = WAIT_QUEUE_INIT(con_wq);
 static struct wait_queue sig_wq = WAIT_QUEUE_INIT(sig_wq);
 static uint64_t pending_sigs; /* bit sig-1: to send to the foreground group */
 static uint64_t input_generation; /* grows with every received batch */
+static struct ipc_pollq con_pollq;  /* poll/ppoll waiters */
 
 static void con_write(void *ctx, const char *bytes, size_t n)
 {
@@ -64,28 +66,28 @@ static void con_irq(void)
     __atomic_add_fetch(&input_generation, 1, __ATOMIC_RELAXED);
     wake_all(&con_rq);
     wake_all(&con_wq);
+    ipc_pollq_notify(&con_pollq, 0x1 /* POLLIN */);
 }
-
-struct pgrp_signal {
-    int pgrp;
-    linux_siginfo_t info;
-};
 
 void proc_for_each(void (*fn)(struct process *, void *), void *arg);
 
-static void signal_if_in_group(struct process *p, void *arg)
+static bool in_group(struct process *p, void *arg)
 {
-    struct pgrp_signal *s = arg;
-    if (p->pgid == s->pgrp)
-        signal_process(p, &s->info);
+    return p->pgid == *(int *)arg;
 }
 
 /* Sends sig to every process of group pgrp. */
 void signal_pgrp(int pgrp, int sig)
 {
-    struct pgrp_signal s = {pgrp, {0}};
-    sig_info_kernel(&s.info, sig);
-    proc_for_each(signal_if_in_group, &s);
+    linux_siginfo_t info;
+    sig_info_kernel(&info, sig);
+    int pids[256];
+    int n = proc_collect(in_group, &pgrp, pids, 256);
+    for (int i = 0; i < n; i++) {
+        struct process *p = proc_find(pids[i]);
+        if (p)
+            signal_process(p, &info);
+    }
 }
 
 static bool sigs_pending(void *arg)
@@ -111,6 +113,7 @@ static void tty_signal_task(void *arg)
 void ttycon_init(void)
 {
     tty_init(&con, &con_ops, NULL);
+    ipc_pollq_init(&con_pollq);
     exo_irq_set_handler(exo_console_irq(), con_irq);
     struct task *t = task_create("tty-signals", tty_signal_task, NULL);
     if (t)
@@ -252,12 +255,24 @@ long ttycon_write(uint64_t ubuf, uint64_t len)
     return (long)done;
 }
 
+struct pgrp_lookup {
+    int pgrp, sid;
+};
+
+static void match_pgrp(struct process *p, void *arg)
+{
+    struct pgrp_lookup *l = arg;
+    if (p->pgid == l->pgrp && l->sid < 0)
+        l->sid = p->sid;
+}
+
+/* The session of process group pgrp (any live member, the leader may be gone), or -1. */
 static int pgrp_session(int pgrp)
 {
-    struct process *p = NULL;
-    for (int pid = pgrp; pid > 0 && !p; pid = 0)
-        p = proc_find(pid);
-    return p && p->pgid == pgrp ? p->sid : -1;
+    struct pgrp_lookup l = {pgrp, -1};
+    if (pgrp > 0)
+        proc_for_each(match_pgrp, &l);
+    return l.sid;
 }
 
 long ttycon_ioctl(unsigned cmd, uint64_t arg)
@@ -321,4 +336,11 @@ bool ttycon_poll_readable(void)
 struct wait_queue *ttycon_read_queue(void)
 {
     return &con_rq;
+}
+
+/* The console's poll mask (always writable), registering the caller's table. */
+uint32_t ttycon_poll(struct ipc_poll_table *pt)
+{
+    ipc_poll_wait(pt, &con_pollq);
+    return 0x4 /* POLLOUT */ | (tty_poll_readable(&con) ? 0x1 /* POLLIN */ : 0);
 }

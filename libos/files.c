@@ -14,6 +14,7 @@
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
 #include <libos/file.h>
+#include <libos/ipc.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -87,7 +88,7 @@ static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_fil
 {
     struct file *f = kzalloc(sizeof(*f));
     if (f)
-        *f = (struct file){1, kind, flags, vf};
+        *f = (struct file){1, kind, flags, vf, NULL, NULL};
     return f;
 }
 
@@ -102,6 +103,11 @@ static void file_put(struct file *f)
         return;
     if (f->vf)
         vfs_file_put(f->vf);
+    if (f->ops) {
+        struct ipc_fd_view view = {f->ops, f->obj, f->flags};
+        ipc_epoll_file_released(&view, f);
+        f->ops->release(f->obj, f->flags);
+    }
     kfree(f);
 }
 
@@ -314,6 +320,7 @@ SYSCALL_DEFINE1(close, int, fd)
 long ttycon_read(uint64_t ubuf, uint64_t len, unsigned fflags);
 long ttycon_write(uint64_t ubuf, uint64_t len);
 long ttycon_ioctl(unsigned cmd, uint64_t arg);
+uint32_t ttycon_poll(struct ipc_poll_table *pt);
 bool ttycon_poll_readable(void);
 struct wait_queue *ttycon_read_queue(void);
 
@@ -355,6 +362,8 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
     return done;
 }
 
+static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write);
+
 static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positional, uint64_t off)
 {
     struct file *f = fd_get(fd);
@@ -363,6 +372,8 @@ static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positio
     long r;
     if (f->kind == FILE_CONSOLE)
         r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
+    else if (f->kind == FILE_OPS)
+        r = positional ? -ESPIPE : ops_io(f, buf, len, write);
     else
         r = vfs_io(f, buf, len, write, positional, off);
     file_put(f);
@@ -479,10 +490,15 @@ SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, upath, uint64_t, ustat, int, f
     if (err >= 0 && path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
         struct file *f = fd_get(dirfd);
         err = !f ? -EBADF : 0;
-        if (f && f->kind == FILE_CONSOLE)
+        if (f && f->kind == FILE_CONSOLE) {
             console_stat(&st);
-        else if (f)
+        } else if (f && f->kind == FILE_OPS) {
+            memset(&st, 0, sizeof(st));
+            st.mode = 0010600;
+            st.nlink = 1;
+        } else if (f) {
             err = vfs_fstat(f->vf, &st);
+        }
         if (f)
             file_put(f);
     } else if (err >= 0) {
@@ -509,10 +525,16 @@ SYSCALL_DEFINE2(fstat, int, fd, uint64_t, ustat)
         return -EBADF;
     struct vfs_stat st;
     int err = 0;
-    if (f->kind == FILE_CONSOLE)
+    if (f->kind == FILE_CONSOLE) {
         console_stat(&st);
-    else
+    } else if (f->kind == FILE_OPS) {
+        memset(&st, 0, sizeof(st));
+        st.mode = 0010600; /* FIFO */
+        st.nlink = 1;
+        st.blksize = 4096;
+    } else {
         err = vfs_fstat(f->vf, &st);
+    }
     file_put(f);
     if (err)
         return err;
@@ -792,28 +814,145 @@ int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len)
 
 #define POLLIN   0x001
 #define POLLOUT  0x004
+#define POLLERR  0x008
+#define POLLHUP  0x010
 #define POLLNVAL 0x020
 
-/* Readiness of one descriptor for poll: regular files are always ready; the console is
- * readable when the line discipline has input for a reader. */
-static short poll_one(int fd, short events)
+/* A task waiting on several poll queues: each queue gets an entry that wakes it. */
+#define WAITER_QUEUES 64
+struct poll_waiter {
+    struct ipc_poll_table table;
+    struct wait_queue wq;
+    bool woken;
+    int n;
+    struct ipc_pollq *queues[WAITER_QUEUES];
+    struct ipc_poll_entry entries[WAITER_QUEUES];
+};
+
+static void waiter_wake(struct ipc_poll_entry *e, uint32_t events)
 {
-    if (fd < 0)
-        return 0;
-    struct file *f = fd_get(fd);
-    if (!f)
-        return POLLNVAL;
-    short r = POLLOUT | POLLIN;
-    if (f->kind == FILE_CONSOLE && !ttycon_poll_readable())
-        r = POLLOUT;
-    file_put(f);
-    return r & (events | POLLNVAL);
+    (void)events;
+    struct poll_waiter *w = e->priv;
+    WRITE_ONCE(w->woken, true);
+    wake_all(&w->wq);
+}
+
+static void waiter_queue(struct ipc_poll_table *pt, struct ipc_pollq *q)
+{
+    struct poll_waiter *w = container_of(pt, struct poll_waiter, table);
+    if (w->n == WAITER_QUEUES)
+        return;
+    struct ipc_poll_entry *e = &w->entries[w->n];
+    *e = (struct ipc_poll_entry){.wake = waiter_wake, .detach = NULL, .priv = w};
+    list_init(&e->node);
+    w->queues[w->n++] = q;
+    ipc_pollq_add(q, e);
+}
+
+static void waiter_init(struct poll_waiter *w)
+{
+    w->table.queue = waiter_queue;
+    wait_queue_init(&w->wq);
+    w->woken = false;
+    w->n = 0;
+}
+
+static void waiter_done(struct poll_waiter *w)
+{
+    for (int i = 0; i < w->n; i++)
+        ipc_pollq_remove(w->queues[i], &w->entries[i]);
+    w->n = 0;
+}
+
+/* One file's POLL* mask; pt (may be NULL) registers the waiter. */
+static uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
+{
+    switch (f->kind) {
+    case FILE_CONSOLE: return ttycon_poll(pt);
+    case FILE_OPS: return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
+    default: return POLLIN | POLLOUT;
+    }
+}
+
+struct ops_wait {
+    struct file *f;
+    uint32_t events;
+    struct poll_waiter *w;
+};
+
+static bool ops_ready(void *arg)
+{
+    struct ops_wait *o = arg;
+    return READ_ONCE(o->w->woken) || (file_poll(o->f, NULL) & (o->events | POLLERR | POLLHUP));
+}
+
+/* Sleeps until f may have events (or a signal): 0 or -ERESTARTSYS. */
+static int file_wait(struct file *f, uint32_t events)
+{
+    struct poll_waiter *w = kmalloc(sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    waiter_init(w);
+    file_poll(f, &w->table);
+    struct ops_wait o = {f, events, w};
+    int err = await(&w->wq, ops_ready, &o, AWAIT_INTERRUPTIBLE, 0);
+    waiter_done(w);
+    kfree(w);
+    return err;
+}
+
+/* read/write on a FILE_OPS file: blocking unless O_NONBLOCK, SIGPIPE on a broken pipe. */
+static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write)
+{
+    uint8_t *kbuf = kmalloc(4096);
+    if (!kbuf)
+        return -ENOMEM;
+    long done = 0;
+    while ((uint64_t)done < len || len == 0) {
+        size_t n = MIN(len - (uint64_t)done, 4096);
+        long r;
+        if (write) {
+            if (copy_from_user(kbuf, ubuf + (uint64_t)done, n)) {
+                r = -EFAULT;
+            } else {
+                r = f->ops->write ? f->ops->write(f->obj, f->flags, kbuf, n) : -EINVAL;
+            }
+        } else {
+            r = f->ops->read ? f->ops->read(f->obj, f->flags, kbuf, n) : -EINVAL;
+            if (r > 0 && copy_to_user(ubuf + (uint64_t)done, kbuf, (uint64_t)r))
+                r = -EFAULT;
+        }
+        if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && !(done && !write)) {
+            int err = file_wait(f, write ? POLLOUT : POLLIN);
+            if (err) {
+                r = err;
+            } else {
+                continue;
+            }
+        }
+        if (r == -EPIPE) {
+            linux_siginfo_t info;
+            sig_info_kernel(&info, LINUX_SIGPIPE);
+            signal_thread(current_task(), &info);
+        }
+        if (r < 0) {
+            if (!done)
+                done = r;
+            break;
+        }
+        done += r;
+        if (!write || (uint64_t)done >= len || len == 0)
+            break;
+    }
+    kfree(kbuf);
+    return done;
 }
 
 struct poll_state {
     struct linux_pollfd *fds;
     unsigned n;
     int ready;
+    struct poll_waiter *w; /* registers on the first scan only */
 };
 
 static bool poll_scan(void *arg)
@@ -821,11 +960,38 @@ static bool poll_scan(void *arg)
     struct poll_state *s = arg;
     s->ready = 0;
     for (unsigned i = 0; i < s->n; i++) {
-        s->fds[i].revents = poll_one(s->fds[i].fd, s->fds[i].events);
+        int fd = s->fds[i].fd;
+        s->fds[i].revents = 0;
+        if (fd < 0)
+            continue;
+        struct file *f = fd_get(fd);
+        if (!f) {
+            s->fds[i].revents = POLLNVAL;
+        } else {
+            uint32_t m = file_poll(f, s->w ? &s->w->table : NULL);
+            s->fds[i].revents = (short)(m & ((uint16_t)s->fds[i].events | POLLERR | POLLHUP));
+            file_put(f);
+        }
         if (s->fds[i].revents)
             s->ready++;
     }
-    return s->ready > 0;
+    s->w = NULL;
+    return s->ready > 0 || (s->w == NULL && false);
+}
+
+struct poll_cond {
+    struct poll_state *s;
+    struct poll_waiter *w;
+};
+
+static bool poll_cond(void *arg)
+{
+    struct poll_cond *c = arg;
+    if (READ_ONCE(c->w->woken)) {
+        c->w->woken = false;
+        return poll_scan(c->s);
+    }
+    return false;
 }
 
 SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask,
@@ -854,13 +1020,21 @@ SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, 
             return -EFAULT;
         sig_suspend_begin(&t->sig, mask);
     }
-    struct poll_state s = {kmalloc(sizeof(struct linux_pollfd) * (nfds ? nfds : 1)), nfds, 0};
-    if (!s.fds)
-        return -ENOMEM;
-    long r = copy_from_user(s.fds, ufds, sizeof(struct linux_pollfd) * nfds) ? -EFAULT : 0;
-    if (!r && !poll_scan(&s) && !poll_only) {
-        int err = await(ttycon_read_queue(), poll_scan, &s, AWAIT_INTERRUPTIBLE, deadline);
-        r = err == -ERESTARTSYS ? -ERESTARTNOHAND : 0;
+    struct poll_waiter *w = kmalloc(sizeof(*w));
+    struct poll_state s = {kmalloc(sizeof(struct linux_pollfd) * (nfds ? nfds : 1)), nfds, 0, w};
+    long r = !s.fds || !w ? -ENOMEM : 0;
+    if (!r && copy_from_user(s.fds, ufds, sizeof(struct linux_pollfd) * nfds))
+        r = -EFAULT;
+    if (!r) {
+        waiter_init(w);
+        if (poll_only)
+            s.w = NULL;
+        if (!poll_scan(&s) && !poll_only) {
+            struct poll_cond c = {&s, w};
+            int err = await(&w->wq, poll_cond, &c, AWAIT_INTERRUPTIBLE, deadline);
+            r = err == -ERESTARTSYS ? -ERESTARTNOHAND : 0;
+        }
+        waiter_done(w);
     }
     if (!r) {
         r = s.ready;
@@ -868,5 +1042,65 @@ SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, 
             r = -EFAULT;
     }
     kfree(s.fds);
+    kfree(w);
     return r;
+}
+
+static void *ipc_alloc(size_t n)
+{
+    return kzalloc(n);
+}
+
+static void ipc_release(void *p)
+{
+    kfree(p);
+}
+
+static uint64_t ipc_now(int clockid)
+{
+    (void)clockid;
+    return exo_time_ns();
+}
+
+static const struct ipc_env ipc_env = {ipc_alloc, ipc_release, ipc_now};
+
+SYSCALL_DEFINE2(pipe2, uint64_t, ufds, unsigned, flags)
+{
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+        return -EINVAL;
+    struct pipe *p;
+    int err = pipe_create(&ipc_env, &p);
+    if (err)
+        return err;
+    pipe_open(p, VFS_O_RDONLY);
+    pipe_open(p, VFS_O_WRONLY);
+    struct file *rf = file_new(FILE_OPS, VFS_O_RDONLY | (flags & O_NONBLOCK), NULL);
+    struct file *wf = file_new(FILE_OPS, VFS_O_WRONLY | (flags & O_NONBLOCK), NULL);
+    if (!rf || !wf) {
+        kfree(rf);
+        kfree(wf);
+        pipe_close(p, VFS_O_RDONLY);
+        if (pipe_close(p, VFS_O_WRONLY))
+            pipe_destroy(p);
+        return -ENOMEM;
+    }
+    rf->ops = wf->ops = &pipe_file_ops;
+    rf->obj = wf->obj = p;
+    int fds[2];
+    fds[0] = fd_install(rf, 0, flags & O_CLOEXEC);
+    fds[1] = fds[0] < 0 ? -EMFILE : fd_install(wf, 0, flags & O_CLOEXEC);
+    if (fds[0] < 0 || fds[1] < 0) {
+        if (fds[0] >= 0)
+            sys_close(fds[0], 0, 0, 0, 0, 0);
+        else
+            file_put(rf);
+        file_put(wf);
+        return -EMFILE;
+    }
+    if (copy_to_user(ufds, fds, sizeof(fds))) {
+        sys_close(fds[0], 0, 0, 0, 0, 0);
+        sys_close(fds[1], 0, 0, 0, 0, 0);
+        return -EFAULT;
+    }
+    return 0;
 }

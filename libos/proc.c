@@ -56,6 +56,21 @@ void proc_for_each(void (*fn)(struct process *, void *), void *arg)
     spin_unlock(&procs_lock);
 }
 
+int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, int max)
+{
+    int n = 0;
+    spin_lock(&procs_lock);
+    struct list_node *pos;
+    list_for_each(pos, &all_procs)
+    {
+        struct process *p = list_entry(pos, struct process, all_link);
+        if (!p->zombie && n < max && match(p, arg))
+            pids[n++] = p->pid;
+    }
+    spin_unlock(&procs_lock);
+    return n;
+}
+
 static struct process *proc_alloc(void)
 {
     struct process *p = kzalloc(sizeof(*p));
@@ -242,20 +257,26 @@ static void proc_become_zombie(struct process *p)
         if (init)
             list_push_back(&init->children, &c->sibling);
     }
-    WRITE_ONCE(p->zombie, true);
-    WRITE_ONCE(p->vfork_done, true);
-    spin_unlock(&procs_lock);
-    wake_all(&p->child_wait);
-    if (p->parent) {
-        linux_siginfo_t info;
-        sig_info_user(&info, LINUX_SIGCHLD, 1 /* CLD_EXITED */, p->pid, p->uid);
-        signal_process(p->parent, &info);
-        wake_all(&p->parent->child_wait);
-    } else {
+    if (!p->parent) {
+        spin_unlock(&procs_lock);
         klog("init exited with status %#x\n", p->exit_status);
         exo_machine_exit((p->exit_status >> 8) & 0xff ? (p->exit_status >> 8) & 0xff
                                                        : p->exit_status & 0x7f);
     }
+    /* Everything below happens under procs_lock: once p is a zombie its parent may reap
+     * and free it (wait4 frees under the same lock), and the parent cannot go away while
+     * we signal it. */
+    WRITE_ONCE(p->vfork_done, true);
+    wake_all(&p->child_wait);
+    linux_siginfo_t info;
+    bool killed = (p->exit_status & 0x7f) != 0;
+    sig_info_user(&info, LINUX_SIGCHLD, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */,
+                  p->pid, p->uid);
+    info.fields.sigchld.status = killed ? p->exit_status & 0x7f : (p->exit_status >> 8) & 0xff;
+    signal_process(p->parent, &info);
+    wake_all(&p->parent->child_wait);
+    WRITE_ONCE(p->zombie, true);
+    spin_unlock(&procs_lock);
 }
 
 /* Ends the calling thread. group: the whole process ends with status (exit_group, fatal
@@ -301,13 +322,15 @@ SYSCALL_DEFINE1(exit, int, code)
 
 static void notify_parent(struct process *p, int code, int status)
 {
-    if (!p->parent)
-        return;
-    linux_siginfo_t info;
-    sig_info_user(&info, LINUX_SIGCHLD, code, p->pid, p->uid);
-    info.fields.sigchld.status = status;
-    signal_process(p->parent, &info);
-    wake_all(&p->parent->child_wait);
+    spin_lock(&procs_lock); /* keeps the parent from being freed meanwhile */
+    if (p->parent) {
+        linux_siginfo_t info;
+        sig_info_user(&info, LINUX_SIGCHLD, code, p->pid, p->uid);
+        info.fields.sigchld.status = status;
+        signal_process(p->parent, &info);
+        wake_all(&p->parent->child_wait);
+    }
+    spin_unlock(&procs_lock);
 }
 
 void proc_stop(int sig)

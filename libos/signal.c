@@ -244,17 +244,13 @@ SYSCALL_DEFINE0(rt_sigreturn)
 }
 
 struct kill_group {
-    int pid, pgid, sent, err;
-    const linux_siginfo_t *info;
+    int pid, pgid;
 };
 
-static void kill_one(struct process *p, void *arg)
+static bool kill_match(struct process *p, void *arg)
 {
     struct kill_group *k = arg;
-    if (k->pid == -1 ? p->pid == 1 : p->pgid != k->pgid)
-        return;
-    k->err = k->info->si_signo ? signal_process(p, k->info) : 0;
-    k->sent++;
+    return k->pid == -1 ? p->pid != 1 : p->pgid == k->pgid;
 }
 
 void proc_for_each(void (*fn)(struct process *, void *), void *arg);
@@ -273,9 +269,18 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
         return sig ? signal_process(p, &info) : 0;
     }
     /* Process groups: 0 = caller's group, -1 = everyone but init, < -1 = that group. */
-    struct kill_group k = {pid, pid == 0 ? self->pgid : -pid, 0, -ESRCH, &info};
-    proc_for_each(kill_one, &k);
-    return k.sent ? 0 : -ESRCH;
+    struct kill_group k = {pid, pid == 0 ? self->pgid : -pid};
+    int pids[256];
+    int n = proc_collect(kill_match, &k, pids, 256), sent = 0;
+    for (int i = 0; i < n; i++) {
+        struct process *p = proc_find(pids[i]);
+        if (p) {
+            if (sig)
+                signal_process(p, &info);
+            sent++;
+        }
+    }
+    return sent ? 0 : -ESRCH;
 }
 
 struct find_thread_arg {

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +396,10 @@ static void t_signal_default_kills(void)
 
 static void t_job_control_stop_cont(void)
 {
+    /* qemu-user (the Linux oracle on the host) can hang stopping a child under load;
+     * run_linux.py sets this to skip the case there. */
+    if (getenv("CORETEST_QEMU_USER"))
+        _exit(77);
     pid_t c = fork();
     CHECK(c >= 0);
     if (c == 0) {
@@ -437,7 +442,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         if (argc > 1 && strcmp(argv[1], tests[i].name))
             continue;
@@ -449,10 +454,16 @@ int main(int argc, char **argv)
             _exit(0);
         }
         int st = 0;
-        int ok = c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        bool waited = c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st);
+        if (waited && WEXITSTATUS(st) == 77) {
+            printf("SKIP %s\n", tests[i].name);
+            skipped++;
+            continue;
+        }
+        int ok = waited && WEXITSTATUS(st) == 0;
         printf("%s %s\n", ok ? "PASS" : "FAIL", tests[i].name);
         ok ? passed++ : failed++;
     }
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
     return failed ? 1 : 0;
 }

@@ -2,7 +2,8 @@
 """Boots the kernel under QEMU, drives the serial console, and checks what it prints.
 
 Steps run in order: --expect REGEX waits until the console output (since the previous match)
-matches; --send TEXT writes TEXT to the console ("\\n", "\\x03" escapes work). The run fails
+matches; --send TEXT writes TEXT to the console ("\\n", "\\x03" escapes work); --pause S
+keeps reading for S seconds (e.g. until a command has really started). The run fails
 on a timeout, on any --forbid match (PANIC by default), or if QEMU's exit status differs from
 --exit (default 0). With --exit given, after the last step the harness waits for QEMU to end.
 The whole console transcript is printed so `meson test` logs show it.
@@ -30,6 +31,8 @@ def parse_args():
     p.add_argument("--allow-panic", action="store_true", help="a PANIC is expected")
     p.add_argument("--expect", action="append", dest="steps", type=lambda s: ("expect", s))
     p.add_argument("--send", action="append", dest="steps", type=lambda s: ("send", s))
+    p.add_argument("--pause", action="append", dest="steps", type=lambda s: ("pause", s),
+                   help="keep reading the console for this many seconds")
     return p.parse_args()
 
 
@@ -102,6 +105,10 @@ def main():
         for kind, arg in a.steps or []:
             if kind == "send":
                 con.send(arg)
+            elif kind == "pause":
+                end = time.monotonic() + float(arg)
+                while time.monotonic() < end and con.pump(max(0.05, end - time.monotonic())):
+                    pass
             elif not con.expect(arg):
                 status = fail("did not see /%s/ (timeout %ss or QEMU ended)" % (arg, a.timeout))
                 break

@@ -12,13 +12,17 @@
 
 #define FD_MAX 256
 
-enum file_kind { FILE_VFS, FILE_CONSOLE };
+enum file_kind { FILE_VFS, FILE_CONSOLE, FILE_OPS };
+
+struct ipc_file_ops;
 
 struct file {
     int refs;
     enum file_kind kind;
     unsigned flags;        /* O_* status flags and access mode */
     struct vfs_file *vf;   /* FILE_VFS */
+    const struct ipc_file_ops *ops; /* FILE_OPS: pipes, eventfds, epolls (libos/ipc) */
+    void *obj;
 };
 
 struct fdtable {

@@ -53,6 +53,9 @@ struct process {
 
 struct process *current_proc(void);
 struct process *proc_find(int pid);
+/* The pids of up to max live processes match() accepts (taken under the process-list lock;
+ * signal them after, never while holding it). */
+int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, int max);
 /* Starts the first user process from an in-memory ELF image. */
 int proc_start_init(const char *path, const void *image, uint64_t size, const char *const *argv,
                     const char *const *envp);
