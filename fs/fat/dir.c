@@ -639,8 +639,9 @@ static int add_entry(struct fat_inode *dir, const char *name, size_t len, uint8_
             for (int k = 0; k < LDIR_CHARS; k++) {
                 int ci = (int)(ord - 1) * LDIR_CHARS + k;
                 uint16_t u = ci < n ? units[ci] : ci == n ? 0 : 0xFFFF;
-                size_t off = k < 5 ? LDIR_NAME1 + 2 * k
-                                   : k < 11 ? LDIR_NAME2 + 2 * (k - 5) : LDIR_NAME3 + 2 * (k - 11);
+                size_t off = k < 5    ? LDIR_NAME1 + 2 * k
+                             : k < 11 ? LDIR_NAME2 + 2 * (k - 5)
+                                      : LDIR_NAME3 + 2 * (k - 11);
                 wr16(de, off, u);
             }
         } else {
@@ -711,8 +712,8 @@ static uint32_t dotdot_value(struct fat_inode *dir)
 }
 
 /* Finds (dir, name) and checks it is the object victim is. */
-static int find_victim(struct fat_inode *dir, const char *name, size_t len, struct vfs_inode *victim,
-                       struct fat_slot *sl)
+static int find_victim(struct fat_inode *dir, const char *name, size_t len,
+                       struct vfs_inode *victim, struct fat_slot *sl)
 {
     int err = find_entry(isb(dir), dir->start, name, len, sl);
     if (!err && victim && FAT_I(victim)->pos != sl->pos)
@@ -772,8 +773,8 @@ static int fat_create(struct vfs_inode *vdir, const char *name, size_t len, uint
     if (!VFS_S_ISREG(mode))
         return -EPERM;
     spin_lock(&isb(dir)->lock);
-    int err = create_common(dir, name, len, ATTR_ARCHIVE | ((mode & 0222) ? 0 : ATTR_READ_ONLY),
-                            0, ino);
+    int err =
+        create_common(dir, name, len, ATTR_ARCHIVE | ((mode & 0222) ? 0 : ATTR_READ_ONLY), 0, ino);
     spin_unlock(&isb(dir)->lock);
     return err;
 }
@@ -949,7 +950,8 @@ static uint64_t parent_ino(struct fat_inode *dir)
     uint8_t de[DIRENT_SIZE];
     if (fat_io(s, fat_clus_off(s, dir->start) + DIRENT_SIZE, de, DIRENT_SIZE, false))
         return FAT_ROOT_INO;
-    uint32_t c = rd16(de, DIR_FSTCLUSLO) | (s->fat_bits == 32 ? (uint32_t)rd16(de, DIR_FSTCLUSHI) << 16 : 0);
+    uint32_t c =
+        rd16(de, DIR_FSTCLUSLO) | (s->fat_bits == 32 ? (uint32_t)rd16(de, DIR_FSTCLUSHI) << 16 : 0);
     struct fat_inode *p = c ? fat_find_dir_by_start(s, c) : NULL;
     return p && c != s->root_clus ? p->vfs.ino : FAT_ROOT_INO;
 }

@@ -39,33 +39,33 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 }
 
 /* Boot sector / BPB */
-#define BS_JMP          0
-#define BPB_BYTSPERSEC  11
-#define BPB_SECPERCLUS  13
-#define BPB_RSVDSECCNT  14
-#define BPB_NUMFATS     16
-#define BPB_ROOTENTCNT  17
-#define BPB_TOTSEC16    19
-#define BPB_MEDIA       21
-#define BPB_FATSZ16     22
-#define BPB_TOTSEC32    32
-#define BPB_FATSZ32     36
-#define BPB_EXTFLAGS    40
-#define BPB_FSVER       42
-#define BPB_ROOTCLUS    44
-#define BPB_FSINFO      48
-#define BS_SIGNATURE    510
+#define BS_JMP         0
+#define BPB_BYTSPERSEC 11
+#define BPB_SECPERCLUS 13
+#define BPB_RSVDSECCNT 14
+#define BPB_NUMFATS    16
+#define BPB_ROOTENTCNT 17
+#define BPB_TOTSEC16   19
+#define BPB_MEDIA      21
+#define BPB_FATSZ16    22
+#define BPB_TOTSEC32   32
+#define BPB_FATSZ32    36
+#define BPB_EXTFLAGS   40
+#define BPB_FSVER      42
+#define BPB_ROOTCLUS   44
+#define BPB_FSINFO     48
+#define BS_SIGNATURE   510
 
 /* FSInfo sector */
-#define FSI_LEADSIG      0
-#define FSI_STRUCSIG     484
-#define FSI_FREE_COUNT   488
-#define FSI_NXT_FREE     492
-#define FSI_TRAILSIG     508
-#define FSI_LEADSIG_V    0x41615252u
-#define FSI_STRUCSIG_V   0x61417272u
-#define FSI_TRAILSIG_V   0xAA550000u
-#define FSI_UNKNOWN      0xFFFFFFFFu
+#define FSI_LEADSIG    0
+#define FSI_STRUCSIG   484
+#define FSI_FREE_COUNT 488
+#define FSI_NXT_FREE   492
+#define FSI_TRAILSIG   508
+#define FSI_LEADSIG_V  0x41615252u
+#define FSI_STRUCSIG_V 0x61417272u
+#define FSI_TRAILSIG_V 0xAA550000u
+#define FSI_UNKNOWN    0xFFFFFFFFu
 
 /* Directory entry (32 bytes) */
 #define DIR_NAME         0
@@ -107,9 +107,9 @@ static inline void wr32(void *p, size_t off, uint32_t v)
 #define NTRES_LOWER_BASE 0x08
 #define NTRES_LOWER_EXT  0x10
 
-#define DIR_FREE   0xE5
-#define DIR_END    0x00
-#define DIR_KANJI  0x05 /* first byte stands for 0xE5 */
+#define DIR_FREE        0xE5
+#define DIR_END         0x00
+#define DIR_KANJI       0x05 /* first byte stands for 0xE5 */
 #define DIR_MAX_ENTRIES 65536u
 
 #define FAT_INO_FRESH (1ull << 48) /* inode numbers not derived from a position */
@@ -127,8 +127,8 @@ struct fat_sb {
     struct vfs_superblock vfs;
     struct spinlock lock;
     struct bcache *bc;
-    uint32_t cbs; /* cache block size */
-    unsigned fat_bits; /* 12, 16 or 32 */
+    uint32_t cbs;          /* cache block size */
+    unsigned fat_bits;     /* 12, 16 or 32 */
     uint32_t bps, spc, cs; /* bytes per sector, sectors and bytes per cluster */
     uint32_t nfats, active_fat;
     bool mirror;

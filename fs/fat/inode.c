@@ -1,8 +1,8 @@
 /* FAT: timestamps, short entries <-> inodes, file data across cluster chains, truncate. */
 #include "fat.h"
 
-#define FAT_EPOCH   315532800 /* 1980-01-01 00:00:00 UTC */
-#define FAT_MAX_SEC 4354819198ll /* 2107-12-31 23:59:58 */
+#define FAT_EPOCH    315532800    /* 1980-01-01 00:00:00 UTC */
+#define FAT_MAX_SEC  4354819198ll /* 2107-12-31 23:59:58 */
 #define FAT_MAX_SIZE 0xFFFFFFFFull
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */

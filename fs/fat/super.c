@@ -13,7 +13,8 @@ int fat_io(struct fat_sb *s, uint64_t off, void *buf, size_t len, bool write)
         uint32_t in = (uint32_t)(off % s->cbs);
         size_t n = MIN((size_t)(s->cbs - in), len);
         struct bbuf *b;
-        int err = (write && n == s->cbs) ? bcache_zero(s->bc, blk, &b) : bcache_read(s->bc, blk, &b);
+        int err =
+            (write && n == s->cbs) ? bcache_zero(s->bc, blk, &b) : bcache_read(s->bc, blk, &b);
         if (err)
             return err;
         if (write) {

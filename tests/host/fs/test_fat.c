@@ -62,6 +62,8 @@ static void mkfs(const char *img, const char *opts, unsigned kb)
                      0);
 }
 
+static uint64_t fsck_free_clusters(const char *img);
+
 static void fsck_ok(const char *img)
 {
     int st = fst_sh("fsck.vfat -n '%s' > '%s/fsck.log' 2>&1", img, tmp);
@@ -106,8 +108,7 @@ static void make_tree(const char *d)
         {"a/archive.tar.gz", 12345},
         {".hidden", 10},
         {"unicode-\xc3\xbc\xc3\xb1\xc3\xaf\xc3\xa7\xc3\xb8\x64\xc3\xa9-\xe2\x82\xac", 77},
-        {"a name that is exactly long enough to need several long name slots to hold it.text",
-         1},
+        {"a name that is exactly long enough to need several long name slots to hold it.text", 1},
     };
     fst_sh("mkdir -p '%s/a/b/c/d/e' '%s/dir with spaces' '%s/many' '%s/emptydir'", d, d, d, d);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -129,13 +130,14 @@ static void test_read_mcopy(void **s)
     snprintf(tree, sizeof(tree), "%s/rtree", tmp);
     snprintf(img, sizeof(img), "%s/read.img", tmp);
     make_tree(tree);
-    static const char *variants[] = {"-F 32 -s 1", "-F 32 -s 8", "-F 32 -S 4096 -s 1", "-F 32 -s 2",
-                                     "-F 16 -s 4",
-                                     "-F 12 -s 16"};
+    static const char *variants[] = {"-F 32 -s 1", "-F 32 -s 8", "-F 32 -S 4096 -s 1",
+                                     "-F 32 -s 2", "-F 16 -s 4", "-F 12 -s 16"};
     for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
         /* mtools tells FAT32 by its cluster count: at least 65525 clusters */
         mkfs(img, variants[v],
-             strstr(variants[v], "12") ? 8000 : strstr(variants[v], "-s 8") || strstr(variants[v], "4096") ? 280000 : 70000);
+             strstr(variants[v], "12")                                    ? 8000
+             : strstr(variants[v], "-s 8") || strstr(variants[v], "4096") ? 280000
+                                                                          : 70000);
         assert_int_equal(fst_sh("cd '%s' && mcopy -s -m -i '%s' * .hidden ::/", tree, img), 0);
         struct fst_mount m;
         assert_int_equal(mount_fat(img, 512, true, &m), 0);
@@ -341,10 +343,10 @@ static void workload(struct wl *w)
     }
     w_unlink(w, "/a/b/c/deep.bin");
     w_rmdir(w, "/a/b/c/d/e");
-    w_rmdir(w, "/a/b/c");    /* ENOTEMPTY */
-    w_rmdir(w, "/w/big");    /* ENOTDIR */
-    w_unlink(w, "/w/sub2");  /* EISDIR */
-    w_unlink(w, "/w/nope");  /* ENOENT */
+    w_rmdir(w, "/a/b/c");   /* ENOTEMPTY */
+    w_rmdir(w, "/w/big");   /* ENOTDIR */
+    w_unlink(w, "/w/sub2"); /* EISDIR */
+    w_unlink(w, "/w/nope"); /* ENOENT */
     w_rmdir(w, "/a/b/c/d");
     w_rmdir(w, "/a/b/c");
     /* a big directory: growth over clusters, freed slots reused */
@@ -394,6 +396,21 @@ static void workload(struct wl *w)
     assert_int_equal(st.atime.sec, 1500000000 / 86400 * 86400);
 }
 
+/* FSInfo's free cluster count (FAT32 images), read straight from the image. */
+static uint32_t fsinfo_free(const char *img)
+{
+    uint8_t bs[512], fsi[512];
+    FILE *fp = fopen(img, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(bs, 1, sizeof(bs), fp), sizeof(bs));
+    unsigned bps = bs[11] | bs[12] << 8, sec = bs[48] | bs[49] << 8;
+    assert_int_equal(fseek(fp, (long)sec * bps, SEEK_SET), 0);
+    assert_int_equal(fread(fsi, 1, sizeof(fsi), fp), sizeof(fsi));
+    fclose(fp);
+    assert_int_equal(fsi[0] | fsi[1] << 8 | fsi[2] << 16 | (uint32_t)fsi[3] << 24, 0x41615252);
+    return fsi[488] | fsi[489] << 8 | fsi[490] << 16 | (uint32_t)fsi[491] << 24;
+}
+
 static void run_workload(const char *opts, unsigned kb, uint32_t dev_bs)
 {
     char tree[4200], img[4200];
@@ -414,6 +431,8 @@ static void run_workload(const char *opts, unsigned kb, uint32_t dev_bs)
     assert_int_equal(vfs_sync_all(), 0);
     fst_umount(&m);
     fsck_ok(img);
+    if (strstr(opts, "-F 32"))
+        assert_int_equal(fsinfo_free(img), fsck_free_clusters(img));
     assert_int_equal(mount_fat(img, dev_bs, true, &m), 0);
     fst_compare_tree(w.host, &m.ctx, "/", false);
     struct vfs_stat vs;
@@ -448,10 +467,246 @@ static void test_write_fat12(void **s)
     run_workload("-F 12 -s 8", 16000, 512);
 }
 
+/* Free clusters as fsck.vfat counts them ("N files, used/total clusters"). */
+static uint64_t fsck_free_clusters(const char *img)
+{
+    char cmd[4400];
+    snprintf(
+        cmd, sizeof(cmd),
+        "fsck.vfat -n '%s' | tail -1 | sed 's/.*, \\([0-9]*\\)\\/\\([0-9]*\\) clusters/\\1 \\2/'",
+        img);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    unsigned long used = 0, total = 0;
+    assert_int_equal(fscanf(p, "%lu %lu", &used, &total), 2);
+    pclose(p);
+    return total - used;
+}
+
+static void put_file(const struct vfs_ctx *c, const char *path, size_t len, unsigned seed)
+{
+    uint8_t *buf = malloc(len ? len : 1);
+    fst_fill(buf, len, seed, 0);
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(c, path, VFS_O_WRONLY | VFS_O_CREAT | VFS_O_TRUNC, 0644, &f), 0);
+    assert_int_equal(vfs_write(f, buf, len), (int64_t)len);
+    vfs_file_put(f);
+    free(buf);
+}
+
+static void check_file(const struct vfs_ctx *c, const char *path, size_t len, unsigned seed)
+{
+    size_t n;
+    uint8_t *got = fst_vfs_slurp(c, path, &n);
+    if (!got)
+        fail_msg("cannot read %s", path);
+    assert_int_equal(n, len);
+    uint8_t *want = malloc(len ? len : 1);
+    fst_fill(want, len, seed, 0);
+    assert_memory_equal(got, want, len);
+    free(got);
+    free(want);
+}
+
+/* mdir's listing of a directory contains line (8.3 name, size, long name). */
+static void mdir_has(const char *img, const char *dir, const char *pattern)
+{
+    if (fst_sh("mdir -i '%s' '::%s' | grep -E -q '%s'", img, dir, pattern)) {
+        fst_sh("mdir -i '%s' '::%s'", img, dir);
+        fail_msg("mdir %s: no line matching %s", dir, pattern);
+    }
+}
+
+/* Stops after one entry per call. */
+static int one_entry(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type,
+                     uint64_t pos_next)
+{
+    (void)name, (void)len, (void)ino, (void)type, (void)pos_next;
+    unsigned *n = ctx;
+    if (*n)
+        return 1;
+    (*n)++;
+    return 0;
+}
+
+/* 8.3 aliases (spec basis names and numeric tails), case flags, names only FAT rejects,
+ * operations FAT has not, the free cluster count, readdir cookies. */
+static void test_names_and_errors(void **s)
+{
+    (void)s;
+    char img[4200], p[256];
+    snprintf(img, sizeof(img), "%s/names.img", tmp);
+    mkfs(img, "-F 32 -s 1", 70000);
+    struct fst_mount m;
+    assert_int_equal(mount_fat(img, 512, false, &m), 0);
+    const struct vfs_ctx *c = &m.ctx;
+    assert_int_equal(vfs_mkdir(c, "/al", 0755), 0);
+    put_file(c, "/al/Long File Name.txt", 10, 1);
+    put_file(c, "/al/long file name2.txt", 11, 2);
+    for (int i = 3; i <= 12; i++) {
+        snprintf(p, sizeof(p), "/al/longfilename%d.txt", i);
+        put_file(c, p, (size_t)i, (unsigned)i);
+    }
+    put_file(c, "/al/lower.txt", 1, 20);
+    put_file(c, "/al/UPPER.TXT", 2, 21);
+    put_file(c, "/al/Foo.Txt", 3, 22);
+    put_file(c, "/al/x.tar.gz", 4, 23);
+    put_file(c, "/al/.hidden", 5, 24);
+    put_file(c, "/al/a+b=c.txt", 6, 25);
+    put_file(c, "/al/emoji-\xf0\x9f\x98\x80.txt", 7, 26);
+    put_file(c, "/al/lowbase.TXT", 8, 27);
+    /* name length limits: 255 UTF-16 units */
+    char longname[300];
+    memset(longname, 'n', sizeof(longname));
+    memcpy(longname, "/al/", 4);
+    longname[4 + 255] = 0;
+    put_file(c, longname, 9, 28);
+    longname[4 + 255] = 'n';
+    longname[4 + 256] = 0;
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(c, longname, VFS_O_CREAT | VFS_O_WRONLY, 0644, &f), -ENAMETOOLONG);
+    /* case-insensitive: the same name in another case exists already */
+    assert_int_equal(
+        vfs_open(c, "/al/LOWER.TXT", VFS_O_CREAT | VFS_O_EXCL | VFS_O_WRONLY, 0644, &f), -EEXIST);
+    assert_int_equal(vfs_mkdir(c, "/al/long FILE name.TXT", 0755), -EEXIST);
+    assert_int_equal(vfs_mkdir(c, "/al/LONGFI~1.TXT", 0755), -EEXIST);
+    check_file(c, "/al/LONGFI~1.TXT", 10, 1);
+    /* characters and forms FAT cannot store */
+    assert_int_equal(vfs_mkdir(c, "/al/a:b", 0755), -EINVAL);
+    assert_int_equal(vfs_mkdir(c, "/al/what?", 0755), -EINVAL);
+    assert_int_equal(vfs_mkdir(c, "/al/trailing.", 0755), -EINVAL);
+    assert_int_equal(vfs_mkdir(c, "/al/bad\xff", 0755), -EINVAL);
+    /* no links, symlinks, device nodes, fifos; no exchange */
+    assert_int_equal(vfs_symlink(c, "lower.txt", "/al/sl"), -EPERM);
+    assert_int_equal(vfs_link(c, "/al/lower.txt", "/al/hl"), -EPERM);
+    assert_int_equal(vfs_mknod(c, "/al/fifo", VFS_S_IFIFO | 0644, 0), -EPERM);
+    assert_int_equal(vfs_rename(c, "/al/lower.txt", "/al/UPPER.TXT", VFS_RENAME_EXCHANGE), -EINVAL);
+    /* ownership cannot change; read-only follows the write bits */
+    struct vfs_attr a = {.valid = VFS_ATTR_UID, .uid = 5};
+    assert_int_equal(vfs_setattr(c, "/al/lower.txt", true, &a), -EPERM);
+    a = (struct vfs_attr){.valid = VFS_ATTR_MODE, .mode = 0555};
+    assert_int_equal(vfs_setattr(c, "/al/lower.txt", true, &a), 0);
+    struct vfs_stat st;
+    assert_int_equal(vfs_stat(c, "/al/lower.txt", true, &st), 0);
+    assert_int_equal(st.mode, VFS_S_IFREG | 0444);
+    assert_int_equal(st.uid, 0);
+    assert_int_equal(vfs_stat(c, "/al", true, &st), 0);
+    assert_int_equal(st.mode, VFS_S_IFDIR | 0755);
+    assert_int_equal(st.nlink, 2);
+    assert_int_equal(vfs_stat(c, "/", true, &st), 0);
+    assert_int_equal(st.nlink, 3);
+    /* readdir cookies: stopping after each entry and resuming sees every entry once */
+    assert_int_equal(vfs_open(c, "/al", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), 0);
+    unsigned seen = 0;
+    for (;;) {
+        unsigned n = 0;
+        assert_int_equal(vfs_readdir(f, one_entry, &n), 0);
+        if (!n)
+            break;
+        seen += n;
+    }
+    vfs_file_put(f);
+    assert_int_equal(seen, 2 + 12 + 9);
+    /* renaming a directory to another parent rewrites its ".." */
+    assert_int_equal(vfs_mkdir(c, "/d1", 0755), 0);
+    assert_int_equal(vfs_mkdir(c, "/d1/inner", 0755), 0);
+    assert_int_equal(vfs_mkdir(c, "/d2", 0755), 0);
+    assert_int_equal(vfs_rename(c, "/d1/inner", "/d2/inner moved", 0), 0);
+    assert_int_equal(vfs_stat(c, "/d1", true, &st), 0);
+    assert_int_equal(st.nlink, 2);
+    assert_int_equal(vfs_stat(c, "/d2", true, &st), 0);
+    assert_int_equal(st.nlink, 3);
+    put_file(c, "/d2/inner moved/f", 3000, 30);
+    /* statfs agrees with fsck.vfat */
+    struct vfs_statfs sf;
+    assert_int_equal(vfs_statfs(c, "/", &sf), 0);
+    uint64_t bfree = sf.bfree;
+    fst_umount(&m);
+    fsck_ok(img);
+    assert_int_equal(fsck_free_clusters(img), bfree);
+    mdir_has(img, "/al", "^LONGFI~1 TXT +10 .* Long File Name.txt$");
+    mdir_has(img, "/al", "^LONGFI~2 TXT +11 .* long file name2.txt$");
+    mdir_has(img, "/al", "^LONGFI~9 TXT +9 .* longfilename9.txt$");
+    mdir_has(img, "/al", "^LONGF~10 TXT +10 .* longfilename10.txt$");
+    mdir_has(img, "/al", "^lower +txt +1 [^a-z]*$");
+    mdir_has(img, "/al", "^UPPER +TXT +2 [^a-z]*$");
+    mdir_has(img, "/al", "^FOO +TXT +3 .* Foo.Txt$");
+    mdir_has(img, "/al", "^XTAR~1 +GZ +4 .* x.tar.gz$");
+    mdir_has(img, "/al", "^HIDDEN~1 +5 .* .hidden$");
+    mdir_has(img, "/al", "^A_B_C~1 +TXT +6 .* a.b=c.txt$");
+    mdir_has(img, "/al", "^lowbase +TXT +8 [^a-z]*$");
+    mdir_has(img, "/d2/inner moved", "^\\.\\. +<DIR>");
+    /* everything reads back after a remount, the emoji through a surrogate pair */
+    assert_int_equal(mount_fat(img, 512, true, &m), 0);
+    check_file(&m.ctx, "/al/emoji-\xf0\x9f\x98\x80.txt", 7, 26);
+    check_file(&m.ctx, "/al/a+b=c.txt", 6, 25);
+    longname[4 + 255] = 0;
+    check_file(&m.ctx, longname, 9, 28);
+    check_file(&m.ctx, "/d2/INNER MOVED/F", 3000, 30);
+    assert_int_equal(vfs_stat(&m.ctx, "/al/lower.txt", true, &st), 0);
+    assert_int_equal(st.mode, VFS_S_IFREG | 0444);
+    fst_umount(&m);
+}
+
+/* Filling the volume gives ENOSPC and leaves it consistent; freeing gives the space back;
+ * a full FAT16 root directory cannot grow. */
+static void test_full(void **s)
+{
+    (void)s;
+    char img[4200], p[256];
+    snprintf(img, sizeof(img), "%s/full.img", tmp);
+    mkfs(img, "-F 32 -s 1", 34000);
+    struct fst_mount m;
+    assert_int_equal(mount_fat(img, 512, false, &m), 0);
+    struct vfs_statfs sf0, sf;
+    assert_int_equal(vfs_statfs(&m.ctx, "/", &sf0), 0);
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(&m.ctx, "/filler", VFS_O_WRONLY | VFS_O_CREAT, 0644, &f), 0);
+    static uint8_t buf[1 << 20];
+    int64_t r;
+    uint64_t total = 0;
+    while ((r = vfs_write(f, buf, sizeof(buf))) > 0)
+        total += (uint64_t)r;
+    assert_int_equal(r, -ENOSPC);
+    vfs_file_put(f);
+    assert_int_equal(total, sf0.bfree * 512);
+    assert_int_equal(vfs_mkdir(&m.ctx, "/nodir", 0755), -ENOSPC);
+    assert_int_equal(vfs_statfs(&m.ctx, "/", &sf), 0);
+    assert_int_equal(sf.bfree, 0);
+    assert_int_equal(vfs_truncate(&m.ctx, "/filler", 1000), 0);
+    assert_int_equal(vfs_statfs(&m.ctx, "/", &sf), 0);
+    assert_int_equal(sf.bfree, sf0.bfree - 2);
+    fst_umount(&m);
+    fsck_ok(img);
+    assert_int_equal(fsck_free_clusters(img), sf0.bfree - 2);
+
+    mkfs(img, "-F 16 -r 32", 20000);
+    assert_int_equal(mount_fat(img, 512, false, &m), 0);
+    int err = 0, i;
+    uint8_t bpb[20];
+    FILE *fp = fopen(img, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(bpb, 1, sizeof(bpb), fp), sizeof(bpb));
+    fclose(fp);
+    int root_entries = bpb[17] | bpb[18] << 8;
+    for (i = 0; i < 1000 && !err; i++) {
+        snprintf(p, sizeof(p), "/F%d", i);
+        err = vfs_open(&m.ctx, p, VFS_O_WRONLY | VFS_O_CREAT, 0644, &f);
+        if (!err)
+            vfs_file_put(f);
+    }
+    assert_int_equal(err, -ENOSPC);
+    assert_int_equal(i - 1, root_entries); /* one slot per 8.3 name */
+    fst_umount(&m);
+    fsck_ok(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_mcopy),
+        cmocka_unit_test(test_names_and_errors),
+        cmocka_unit_test(test_full),
         cmocka_unit_test(test_write_fat32),
         cmocka_unit_test(test_write_fat32_4k_clusters),
         cmocka_unit_test(test_write_fat16),
