@@ -648,6 +648,42 @@ static void test_names_and_errors(void **s)
     fst_umount(&m);
 }
 
+/* An object renamed or unlinked while open keeps its inode (and number); a new object created
+ * in the freed directory slot gets a different one. */
+static void test_identity(void **s)
+{
+    (void)s;
+    char img[4200];
+    snprintf(img, sizeof(img), "%s/ident.img", tmp);
+    mkfs(img, "-F 32 -s 1", 70000);
+    struct fst_mount m;
+    assert_int_equal(mount_fat(img, 512, false, &m), 0);
+    const struct vfs_ctx *c = &m.ctx;
+    put_file(c, "/A.TXT", 100, 1);
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(c, "/A.TXT", VFS_O_RDWR, 0, &f), 0);
+    struct vfs_stat st0, st1, st2;
+    assert_int_equal(vfs_fstat(f, &st0), 0);
+    assert_int_equal(vfs_rename(c, "/A.TXT", "/moved to a long name", 0), 0);
+    put_file(c, "/B.TXT", 5, 2); /* lands in A.TXT's old slot */
+    vfs_dcache_prune(NULL);
+    assert_int_equal(vfs_stat(c, "/moved to a long name", true, &st1), 0);
+    assert_int_equal(vfs_stat(c, "/B.TXT", true, &st2), 0);
+    assert_int_equal(st1.ino, st0.ino);
+    assert_true(st2.ino != st0.ino);
+    uint8_t buf[5000];
+    fst_fill(buf, sizeof(buf), 3, 0);
+    assert_int_equal(vfs_pwrite(f, buf, sizeof(buf), 0), (int64_t)sizeof(buf));
+    vfs_file_put(f);
+    check_file(c, "/moved to a long name", sizeof(buf), 3);
+    check_file(c, "/B.TXT", 5, 2);
+    fst_umount(&m);
+    fsck_ok(img);
+    assert_int_equal(mount_fat(img, 512, true, &m), 0);
+    check_file(&m.ctx, "/moved to a long name", sizeof(buf), 3);
+    fst_umount(&m);
+}
+
 /* Filling the volume gives ENOSPC and leaves it consistent; freeing gives the space back;
  * a full FAT16 root directory cannot grow. */
 static void test_full(void **s)
@@ -704,13 +740,10 @@ static void test_full(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_read_mcopy),
-        cmocka_unit_test(test_names_and_errors),
-        cmocka_unit_test(test_full),
-        cmocka_unit_test(test_write_fat32),
-        cmocka_unit_test(test_write_fat32_4k_clusters),
-        cmocka_unit_test(test_write_fat16),
-        cmocka_unit_test(test_write_fat12),
+        cmocka_unit_test(test_read_mcopy),  cmocka_unit_test(test_names_and_errors),
+        cmocka_unit_test(test_full),        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_write_fat32), cmocka_unit_test(test_write_fat32_4k_clusters),
+        cmocka_unit_test(test_write_fat16), cmocka_unit_test(test_write_fat12),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
