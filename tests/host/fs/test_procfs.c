@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <fs/procfs.h>
 #include <lib/errno.h>
@@ -1122,14 +1124,121 @@ static void test_lifecycle_and_errors(void **state)
     assert_int_equal(mnt->sb->nr_dentries, 1);
 }
 
+/* Copies the VFS tree at path into host directory dir (files, symlinks, directories). */
+static void dump_tree(const char *path, const char *dir)
+{
+    struct names l;
+    list_dir(path, &l);
+    for (int i = 2; i < l.n; i++) {
+        char vp[512], hp[512];
+        snprintf(vp, sizeof(vp), "%s/%s", strcmp(path, "/") ? path : "", l.name[i]);
+        snprintf(hp, sizeof(hp), "%s/%s", dir, l.name[i]);
+        if (l.type[i] == VFS_DT_DIR) {
+            assert_int_equal(mkdir(hp, 0755), 0);
+            dump_tree(vp, hp);
+        } else if (l.type[i] == VFS_DT_LNK) {
+            char t[512];
+            int n = vfs_readlink(&ctx, vp, t, sizeof(t) - 1);
+            if (n == -ENOENT) /* a zombie's exe */
+                continue;
+            assert_true(n > 0);
+            t[n] = 0;
+            assert_int_equal(symlink(t, hp), 0);
+        } else {
+            size_t len;
+            uint8_t *b = fst_vfs_slurp(&ctx, vp, &len);
+            assert_non_null(b);
+            FILE *f = fopen(hp, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(b, 1, len, f), len);
+            fclose(f);
+            free(b);
+        }
+    }
+}
+
+/*
+ * Runs cmd with our tree (dir) bind-mounted on /proc, in private mount and PID namespaces so
+ * the tool is PID 1 (procps reads /proc/<its own pid>/status: here our init's); returns its
+ * output (malloc'd).
+ */
+static char *run_on_tree(const char *tmp, const char *dir, const char *cmd)
+{
+    char out[700];
+    snprintf(out, sizeof(out), "%s/cmd.out", tmp);
+    int st = fst_sh("unshare -m -p -f sh -c 'mount --bind \"%s\" /proc && exec %s' > '%s' 2>&1",
+                    dir, cmd, out);
+    char *text = host_proc(out);
+    if (st)
+        fail_msg("%s: status %d: %s", cmd, st, text);
+    return text;
+}
+
+static void expect_contains(const char *text, const char *want)
+{
+    if (!strstr(text, want))
+        fail_msg("no \"%s\" in:\n%s", want, text);
+}
+
+/*
+ * The real procps tools parse our files: the tree is copied to a directory that is
+ * bind-mounted on /proc, and ps, free, uptime and top run there. Skipped (with a message) where
+ * unshare(1) or procps is missing.
+ */
+static void test_procps_parses(void **state)
+{
+    (void)state;
+    if (fst_sh("unshare -m -p -f true 2>/dev/null") != 0 ||
+        fst_sh("for t in ps free uptime top; do command -v $t >/dev/null || exit 1; done")) {
+        print_message("procps check skipped: no unshare -mpf or no procps\n");
+        skip();
+    }
+    char *tmp = fst_tmpdir();
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/proc", tmp);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    dump_tree("/", dir);
+
+    char *t = run_on_tree(tmp, dir, "ps -eo pid,ppid,pgid,sid,stat,nlwp,time,rss,vsz,comm");
+    expect_contains(t, "  PID  PPID  PGID   SID STAT NLWP     TIME   RSS    VSZ COMMAND\n");
+    /* multithreaded (l), foreground (+): tpgid == pgid; 180 ticks; rss and vsz in kB */
+    expect_contains(t, "   42     1    42     1 Rl+     3 00:00:01  1216  10240 worker\n");
+    expect_contains(t, "   77    42    42     1 Z       1 00:00:00     0      0 a) b\n");
+    expect_contains(t, "    1     0     1     1 Ss      1 00:00:00   120   4000 init\n");
+    free(t);
+    t = run_on_tree(tmp, dir, "ps -Lo pid,lwp,stat,comm -p 42");
+    expect_contains(t, "   42    42 Rl+  worker\n   42    43 Sl+  worker-io\n"
+                       "   42    45 Rl+  worker\n");
+    free(t);
+    t = run_on_tree(tmp, dir, "free");
+    /* used = total - free - (buffers + cached + SReclaimable) */
+    expect_contains(t, "Mem:         2015768      215768     1500000        1234      204024     "
+                       "1800000\nSwap:              0           0           0\n");
+    free(t);
+    t = run_on_tree(tmp, dir, "uptime");
+    expect_contains(t, " up  1:12, ");
+    expect_contains(t, "load average: 1.67, 1.48, 0.05\n");
+    free(t);
+    t = run_on_tree(tmp, dir, "top -bn1 -w 100");
+    expect_contains(t, "Tasks:   3 total,   1 running,   1 sleeping,   0 stopped,   1 zombie\n");
+    expect_contains(t,
+                    "MiB Mem :   1968.5 total,   1464.8 free,    210.7 used,    199.2 buff/cache");
+    expect_contains(t, "  10240   1216    816 R   0.0   0.1   0:01.80 worker\n");
+    expect_contains(t, "      0      0      0 Z   0.0   0.0   0:00.10 a) b\n");
+    free(t);
+    fst_rmtree(tmp);
+    free(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_root_listing), cmocka_unit_test(test_symlinks),
-        cmocka_unit_test(test_pid_stat),     cmocka_unit_test(test_statm),
-        cmocka_unit_test(test_status),       cmocka_unit_test(test_cmdline_environ_maps),
-        cmocka_unit_test(test_meminfo),      cmocka_unit_test(test_stat_uptime_loadavg),
-        cmocka_unit_test(test_cpuinfo_misc), cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_root_listing),  cmocka_unit_test(test_symlinks),
+        cmocka_unit_test(test_pid_stat),      cmocka_unit_test(test_statm),
+        cmocka_unit_test(test_status),        cmocka_unit_test(test_cmdline_environ_maps),
+        cmocka_unit_test(test_meminfo),       cmocka_unit_test(test_stat_uptime_loadavg),
+        cmocka_unit_test(test_cpuinfo_misc),  cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_procps_parses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
