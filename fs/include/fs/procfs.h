@@ -38,6 +38,7 @@
 #define PROCFS_MAX_CPUS    64
 
 /* One task (thread) or one thread group, as /proc/PID/{stat,statm,status} show it. */
+/* Memory counts in pages are 4 KiB pages (exo's granule). */
 struct procfs_task_info {
     /* identity */
     int32_t pid;  /* the task's id: the TID for a thread, the TGID for a process */
@@ -119,7 +120,6 @@ struct procfs_sys_info {
     uint64_t softirq[10]; /* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU */
     int32_t pid_max;
     int32_t overcommit_memory;
-    uint32_t page_size; /* bytes; 4096 when 0 */
     struct procfs_meminfo mem;
 };
 

@@ -371,7 +371,6 @@ static int fake_sys_info(void *ctx, struct procfs_sys_info *s)
         s->softirq[i] = (uint64_t)i * 10;
     s->pid_max = 32768;
     s->overcommit_memory = 0;
-    s->page_size = 4096;
     s->mem.mem_total = 2015768;
     s->mem.mem_free = 1500000;
     s->mem.mem_available = 1800000;
