@@ -360,8 +360,9 @@ int vfs_d_lookup(struct vfs_dentry *dir, const char *name, size_t len, struct vf
     if (!VFS_S_ISDIR(di->mode))
         return -ENOTDIR;
     uint32_t hash = name_hash(dir, name, len);
+    bool nocache = dir->sb->flags & VFS_SB_NOCACHE;
     spin_lock(&vfs_lock);
-    struct vfs_dentry *d = d_find(dir, name, len, hash);
+    struct vfs_dentry *d = nocache ? NULL : d_find(dir, name, len, hash);
     if (d) {
         if (d->refcount++ == 0) {
             list_remove(&d->lru_link);
@@ -386,6 +387,10 @@ int vfs_d_lookup(struct vfs_dentry *dir, const char *name, size_t len, struct vf
         return -ENOMEM;
     }
     d->inode = inode;
+    if (nocache) { /* unhashed: freed by the last vfs_dput */
+        *out = d;
+        return 0;
+    }
     spin_lock(&vfs_lock);
     struct vfs_dentry *other = d_find(dir, name, len, hash);
     if (other) {

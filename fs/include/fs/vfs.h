@@ -182,7 +182,10 @@ struct vfs_super_ops {
     void (*put_super)(struct vfs_superblock *sb);
 };
 
-#define VFS_SB_RDONLY 1u
+#define VFS_SB_RDONLY  1u
+/* Lookups always ask the filesystem and dentries are freed once unused (names that come and
+ * go behind the VFS's back, like procfs's PIDs). Nothing can be mounted on such dentries. */
+#define VFS_SB_NOCACHE 2u
 
 struct vfs_superblock {
     const struct vfs_super_ops *ops;
