@@ -484,3 +484,36 @@ void vfs_unlock_global(void)
 {
     spin_unlock(&vfs_lock);
 }
+
+void vfs_d_forget(struct vfs_superblock *sb, const char *path)
+{
+    spin_lock(&vfs_lock);
+    struct vfs_dentry *d = sb->root, *victim = NULL; /* NULL while mounting */
+    while (d) {
+        while (*path == '/')
+            path++;
+        if (!*path)
+            break;
+        const char *e = path;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - path);
+        d = d_find(d, path, len, name_hash(d, path, len));
+        path = e;
+        victim = d;
+    }
+    if (d && victim && victim->hashed) {
+        list_remove(&victim->hash_link);
+        victim->hashed = false;
+    }
+    spin_unlock(&vfs_lock);
+}
+
+uint64_t vfs_anon_dev(void)
+{
+    static uint32_t next = 16;
+    spin_lock(&vfs_lock);
+    uint32_t minor = next++;
+    spin_unlock(&vfs_lock);
+    return VFS_MKDEV(0, minor);
+}

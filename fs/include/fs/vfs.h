@@ -287,14 +287,25 @@ int vfs_d_lookup(struct vfs_dentry *dir, const char *name, size_t len, struct vf
 /* Frees unused dentries (all of sb's when sb is non-NULL, else all); returns how many. */
 unsigned vfs_dcache_prune(struct vfs_superblock *sb);
 unsigned vfs_dcache_count(void);
+/*
+ * For filesystems whose namespace also changes other than through the VFS (devfs adding
+ * a device node): forgets the cached entry at path (relative to sb's root, components
+ * separated by '/'), negative or positive, so the next lookup asks the filesystem. Users
+ * of a forgotten positive entry keep it. Only the cache is consulted; nothing is read.
+ */
+void vfs_d_forget(struct vfs_superblock *sb, const char *path);
 
 /* ---- Mounts and paths --------------------------------------------------------------- */
 
-/* A filesystem type: mounts bdev and returns a superblock with root_ino set. */
+/* A filesystem type: mounts bdev and returns a superblock with root_ino set. Memory
+ * filesystems (tmpfs, devfs) take bdev == NULL and number themselves with vfs_anon_dev. */
 struct vfs_fs_type {
     const char *name;
     int (*mount)(struct blockdev *bdev, uint32_t flags, struct vfs_superblock **out);
 };
+
+/* A fresh st_dev for a filesystem without a block device (major 0, like Linux). */
+uint64_t vfs_anon_dev(void);
 
 /* Mounts a filesystem. With at == NULL it becomes the root mount. */
 int vfs_mount(const struct vfs_fs_type *type, struct blockdev *bdev, uint32_t flags,
