@@ -23,6 +23,7 @@ extern const char app_image_end[] __attribute__((weak));
 
 void futex_init(void);
 void ttycon_init(void);
+void mount_init(void);
 void vm_global_init(void);
 
 static size_t strcspn_space(const char *p)
@@ -97,7 +98,8 @@ void libos_main(const struct exo_boot_params *params)
     abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
 
     ttycon_init();
-    int root = files_mount_root();
+    int root = files_mount_root(); /* also gives fs/ its allocator */
+    mount_init();
     if (root && root != -ENODEV)
         klog("libos: cannot mount the root filesystem from the ramdisk (%d)\n", root);
     else if (!root)

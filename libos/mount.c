@@ -4,6 +4,9 @@
  */
 #include <string.h>
 #include <exo/console.h>
+#include <exo/cpu.h>
+#include <fs/devfs.h>
+#include <fs/tmpfs.h>
 #include <fs/vfs.h>
 #include <lib/errno.h>
 #include <lib/format.h>
@@ -18,10 +21,24 @@ struct fs_type_entry {
     const struct vfs_fs_type *type;
 };
 
-/* Memory filesystems mount without a block device; filled as they are wired in. */
+/* Memory filesystems mount without a block device. */
 static const struct fs_type_entry mountable[] = {
+    {"tmpfs", &tmpfs_fs_type},
+    {"devtmpfs", &devfs_fs_type},
+    {"devfs", &devfs_fs_type},
     {NULL, NULL},
 };
+
+static uint64_t devfs_seed(void)
+{
+    return exo_time_ns() * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Devices every devfs mount shows (null, zero, full, random, urandom). */
+void mount_init(void)
+{
+    devfs_register_builtins(devfs_seed);
+}
 
 static const struct vfs_fs_type *find_type(const char *name)
 {
