@@ -16,6 +16,7 @@ void cpu_common_init(unsigned index)
     sysreg_write(tpidr_el1, (uint64_t)&cpus[index]);
     cpus[index].index = index;
     cpus[index].mpidr = sysreg_read(mpidr_el1) & 0xff00ffffffUL;
+    cpus[index].midr = (uint32_t)sysreg_read(midr_el1);
     /* Leave only the kernel half mapped at EL1 until an environment runs. */
     isb();
 }
@@ -106,4 +107,9 @@ unsigned cpus_online(void)
     for (unsigned i = 0; i < cpu_count; i++)
         n += cpus[i].online;
     return n;
+}
+
+uint32_t exo_cpu_midr(unsigned cpu)
+{
+    return cpu < cpu_count ? cpus[cpu].midr : 0;
 }

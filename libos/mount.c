@@ -6,6 +6,7 @@
 #include <exo/console.h>
 #include <exo/cpu.h>
 #include <fs/devfs.h>
+#include <fs/procfs.h>
 #include <fs/tmpfs.h>
 #include <fs/vfs.h>
 #include <lib/errno.h>
@@ -26,6 +27,7 @@ static const struct fs_type_entry mountable[] = {
     {"tmpfs", &tmpfs_fs_type},
     {"devtmpfs", &devfs_fs_type},
     {"devfs", &devfs_fs_type},
+    {"proc", &procfs_fs_type},
     {NULL, NULL},
 };
 

@@ -64,7 +64,7 @@ int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, 
     list_for_each(pos, &all_procs)
     {
         struct process *p = list_entry(pos, struct process, all_link);
-        if (!p->zombie && n < max && match(p, arg))
+        if (!p->zombie && match(p, arg) && n < max)
             pids[n++] = p->pid;
     }
     spin_unlock(&procs_lock);

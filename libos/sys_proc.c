@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <exo/cpu.h>
+#include <exo/frame.h>
 #include <lib/errno.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
@@ -259,3 +260,31 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
     return 0;
 }
 
+
+struct nproc {
+    uint16_t n;
+};
+
+static bool count_proc(struct process *p, void *arg)
+{
+    (void)p;
+    ((struct nproc *)arg)->n++;
+    return false;
+}
+
+SYSCALL_DEFINE1(sysinfo, uint64_t, info)
+{
+    struct linux_sysinfo si;
+    memset(&si, 0, sizeof(si));
+    si.uptime = (int64_t)(exo_time_ns() / 1000000000);
+    struct exo_mem_stats st;
+    exo_mem_stats(&st);
+    si.totalram = st.total_frames * 4096;
+    si.freeram = st.free_frames * 4096;
+    struct nproc np = {0};
+    int dummy;
+    proc_collect(count_proc, &np, &dummy, 0);
+    si.procs = np.n;
+    si.mem_unit = 1;
+    return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
+}

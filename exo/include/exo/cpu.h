@@ -67,6 +67,8 @@ unsigned exo_console_irq(void);
 /* Runs fn on an idle secondary CPU (on its boot stack, interrupts enabled). -EBUSY if it
  * already has work, -EINVAL for the boot CPU or a CPU that is not online. */
 int exo_cpu_start(unsigned cpu, void (*fn)(void));
+/* MIDR_EL1 of a CPU (implementer, part, revision), for /proc/cpuinfo; 0 if no such CPU. */
+uint32_t exo_cpu_midr(unsigned cpu);
 /* Waits for an interrupt (idle). */
 void exo_cpu_idle(void);
 /* Interrupt masking on this CPU for the libOS's own critical sections. */

@@ -1,0 +1,348 @@
+/*
+ * The libOS's side of /proc: fs/procfs formats Linux's text; this file answers its
+ * questions about processes, threads, memory and CPUs.
+ */
+#include <string.h>
+#include <exo/cpu.h>
+#include <exo/env.h>
+#include <exo/frame.h>
+#include <fs/procfs.h>
+#include <lib/errno.h>
+#include <lib/format.h>
+#include <libos/abi/linux.h>
+#include <libos/file.h>
+#include <libos/proc.h>
+#include <mm/slab.h>
+
+#define TICK_NS 10000000ULL /* USER_HZ = 100 */
+
+extern char libos_hostname[65];
+static const char *boot_cmdline = "";
+
+static void pf_current(void *ctx, int32_t *tgid, int32_t *tid)
+{
+    (void)ctx;
+    struct task *t = current_task();
+    *tgid = t ? t->proc->pid : 0;
+    *tid = t ? t->tid : 0;
+}
+
+struct next_arg {
+    int32_t after, best;
+};
+
+static bool next_match(struct process *p, void *arg)
+{
+    struct next_arg *a = arg;
+    if (p->pid > a->after && (a->best == 0 || p->pid < a->best))
+        a->best = p->pid;
+    return false;
+}
+
+static int32_t pf_next_pid(void *ctx, int32_t after)
+{
+    (void)ctx;
+    struct next_arg a = {after, 0};
+    int dummy;
+    proc_collect(next_match, &a, &dummy, 0);
+    return a.best;
+}
+
+static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p)
+        return 0;
+    int32_t best = 0;
+    spin_lock(&p->lock);
+    struct list_node *pos;
+    list_for_each(pos, &p->threads)
+    {
+        struct task *t = list_entry(pos, struct task, thread_link);
+        if (t->tid > after && (best == 0 || t->tid < best))
+            best = t->tid;
+    }
+    spin_unlock(&p->lock);
+    return best;
+}
+
+static void count_vmas(struct process *p, struct procfs_task_info *o)
+{
+    spin_lock(&p->as_lock);
+    for (struct vma *v = vma_find_next(&p->as.vmas, 0); v; v = vma_find_next(&p->as.vmas, v->end)) {
+        uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+        o->total_vm += pages;
+        if (v->flags & VMA_GROWSDOWN)
+            o->stack_vm += pages;
+        else if (v->prot & MM_PROT_EXEC)
+            o->exec_vm += pages;
+        else if (v->prot & MM_PROT_WRITE)
+            o->data_vm += pages;
+    }
+    spin_unlock(&p->as_lock);
+    o->hiwater_vm = o->total_vm;
+    o->rss_anon = o->data_vm + o->stack_vm; /* resident pages are not counted yet */
+    o->hiwater_rss = o->rss_anon;
+}
+
+static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task_info *o)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p)
+        return -ESRCH;
+    memset(o, 0, sizeof(*o));
+    o->pid = tid ? tid : p->pid;
+    o->tgid = p->pid;
+    o->ppid = p->parent ? p->parent->pid : 0;
+    o->pgid = p->pgid;
+    o->sid = p->sid;
+    o->tty_nr = p->has_ctty ? (204 << 8) | 64 : 0;
+    o->tpgid = -1;
+    o->state = p->stopped ? 'T' : p->exiting ? 'Z' : 'S';
+    strlcpy(o->comm, p->comm, sizeof(o->comm));
+    o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->euid;
+    o->gid[0] = p->gid, o->gid[1] = p->egid, o->gid[2] = p->sgid, o->gid[3] = p->egid;
+    o->has_fs = true;
+    o->umask = p->umask;
+    o->fd_size = FD_MAX;
+    o->threads = p->nthreads;
+    o->priority = 20;
+    o->cpus_allowed = (1UL << exo_cpu_count()) - 1;
+    o->utime = p->utime_ns / TICK_NS;
+    o->stime = p->stime_ns / TICK_NS;
+    o->cutime = p->child_utime_ns / TICK_NS;
+    o->cstime = p->child_stime_ns / TICK_NS;
+    o->start_time = p->start_ns / TICK_NS;
+    o->has_mm = true;
+    count_vmas(p, o);
+    o->rsslim = p->rlimits[LINUX_RLIMIT_RSS].rlim_cur;
+    o->start_brk = p->brk_start;
+    o->arg_start = p->arg_start, o->arg_end = p->arg_end;
+    o->env_start = p->env_start, o->env_end = p->env_end;
+    o->sigq_limit = p->rlimits[LINUX_RLIMIT_SIGPENDING].rlim_cur;
+    spin_lock(&p->lock);
+    if (!list_empty(&p->threads)) {
+        struct task *t = list_entry(p->threads.next, struct task, thread_link);
+        o->processor = (int32_t)t->cpu;
+        o->sig_blocked = t->sig.blocked;
+        if (t->state == TASK_RUNNABLE && !p->stopped)
+            o->state = 'R';
+    }
+    spin_unlock(&p->lock);
+    if (tid) {
+        struct task *found = NULL;
+        spin_lock(&p->lock);
+        struct list_node *pos;
+        list_for_each(pos, &p->threads)
+        {
+            struct task *t = list_entry(pos, struct task, thread_link);
+            if (t->tid == tid)
+                found = t;
+        }
+        if (found) {
+            strlcpy(o->comm, found->comm, sizeof(o->comm));
+            o->utime = found->se.sum_exec_runtime / TICK_NS;
+            o->processor = (int32_t)found->cpu;
+        }
+        spin_unlock(&p->lock);
+        if (!found)
+            return -ESRCH;
+    }
+    return 0;
+}
+
+static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void *buf, size_t len,
+                            uint64_t off)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p)
+        return -ESRCH;
+    uint64_t start = area == PROCFS_AREA_CMDLINE ? p->arg_start : p->env_start;
+    uint64_t end = area == PROCFS_AREA_CMDLINE ? p->arg_end : p->env_end;
+    if (off >= end - start)
+        return 0;
+    size_t n = MIN(len, end - start - off);
+    return exo_copy_from_user(p->env, buf, start + off, n) ? -EFAULT : (int64_t)n;
+}
+
+static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p)
+        return -ESRCH;
+    spin_lock(&p->as_lock);
+    size_t n = mm_as_format_maps(&p->as, buf, size);
+    spin_unlock(&p->as_lock);
+    return (int64_t)n;
+}
+
+static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, size_t size)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p)
+        return -ESRCH;
+    if (which == PROCFS_LINK_EXE)
+        return -ENOENT; /* the executable's path is not recorded yet */
+    strlcpy(buf, "/", size); /* cwd/root: the path is not rebuilt from dentries here yet */
+    return 0;
+}
+
+static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p || !p->fds)
+        return -1;
+    for (int32_t fd = after + 1; fd < FD_MAX; fd++) {
+        if (READ_ONCE(p->fds->fd[fd]))
+            return fd;
+    }
+    return -1;
+}
+
+static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t size)
+{
+    (void)ctx;
+    struct process *p = proc_find(tgid);
+    if (!p || !p->fds || fd < 0 || fd >= FD_MAX)
+        return -ENOENT;
+    struct file *f = READ_ONCE(p->fds->fd[fd]);
+    if (!f)
+        return -ENOENT;
+    if (f->kind == FILE_CONSOLE)
+        strlcpy(buf, "/dev/ttyAMA0", size);
+    else if (f->kind == FILE_OPS)
+        ksnprintf(buf, size, "pipe:[%lu]", (unsigned long)((uint64_t)f->obj >> 4 & 0xffffff));
+    else
+        strlcpy(buf, "/", size);
+    return 0;
+}
+
+static int pf_mount(void *ctx, int32_t tgid, unsigned index, struct procfs_mount *out)
+{
+    (void)ctx, (void)tgid;
+    static const char *const table[][3] = {
+        {"/dev/root", "/", "ext4"}, {"proc", "/proc", "proc"}, {"devtmpfs", "/dev", "devtmpfs"},
+        {"tmpfs", "/tmp", "tmpfs"}};
+    if (index >= sizeof(table) / sizeof(table[0]))
+        return -ENOENT;
+    strlcpy(out->device, table[index][0], sizeof(out->device));
+    strlcpy(out->path, table[index][1], sizeof(out->path));
+    strlcpy(out->fstype, table[index][2], sizeof(out->fstype));
+    strlcpy(out->options, "rw,relatime", sizeof(out->options));
+    return 0;
+}
+
+static int pf_filesystem(void *ctx, unsigned index, char *name, bool *nodev)
+{
+    (void)ctx;
+    static const char *const names[] = {"ext4", "ext3", "ext2", "vfat", "tmpfs", "devtmpfs", "proc"};
+    if (index >= sizeof(names) / sizeof(names[0]))
+        return -ENOENT;
+    strlcpy(name, names[index], 32);
+    *nodev = index >= 4;
+    return 0;
+}
+
+struct count_arg {
+    uint32_t procs, threads, running;
+};
+
+static bool count_one(struct process *p, void *arg)
+{
+    struct count_arg *c = arg;
+    c->procs++;
+    c->threads += (uint32_t)p->nthreads;
+    return false;
+}
+
+static int pf_sys_info(void *ctx, struct procfs_sys_info *o)
+{
+    (void)ctx;
+    memset(o, 0, sizeof(*o));
+    o->uptime_ns = exo_time_ns();
+    struct count_arg c = {0, 0, 0};
+    int dummy;
+    proc_collect(count_one, &c, &dummy, 0);
+    o->nr_running = 1;
+    o->nr_threads = c.threads;
+    o->procs_running = 1;
+    o->ncpus = exo_cpu_count();
+    o->btime = 1767225600ULL;
+    o->pid_max = 32768;
+    struct exo_mem_stats st;
+    exo_mem_stats(&st);
+    o->mem.mem_total = st.total_frames * 4;
+    o->mem.mem_free = st.free_frames * 4;
+    o->mem.mem_available = st.free_frames * 4;
+    o->mem.commit_limit = st.total_frames * 4;
+    o->mem.vmalloc_total = 34359738367ULL;
+    return 0;
+}
+
+static int pf_cpu_times(void *ctx, uint32_t cpu, struct procfs_cpu_times *o)
+{
+    (void)ctx;
+    if (cpu >= exo_cpu_count())
+        return -ENOENT;
+    memset(o, 0, sizeof(*o));
+    o->idle = exo_time_ns() / TICK_NS; /* busy time per CPU is not accounted separately yet */
+    return 0;
+}
+
+static int pf_cpu_id(void *ctx, uint32_t cpu, struct procfs_cpu_id *o)
+{
+    (void)ctx;
+    if (cpu >= exo_cpu_count())
+        return -ENOENT;
+    memset(o, 0, sizeof(*o));
+    o->midr = exo_cpu_midr(cpu);
+    o->bogomips_x100 = 12500; /* the generic timer runs at 62.5 MHz: Linux prints 125.00 */
+    strlcpy(o->features, "fp asimd evtstrm cpuid", sizeof(o->features));
+    return 0;
+}
+
+static int pf_uts(void *ctx, struct procfs_uts *o)
+{
+    (void)ctx;
+    memset(o, 0, sizeof(*o));
+    strlcpy(o->sysname, "Linux", sizeof(o->sysname));
+    strlcpy(o->nodename, libos_hostname, sizeof(o->nodename));
+    strlcpy(o->release, "6.1.0-exo", sizeof(o->release));
+    strlcpy(o->version, "#1 SMP exo " EXO_VERSION, sizeof(o->version));
+    strlcpy(o->domainname, "(none)", sizeof(o->domainname));
+    strlcpy(o->builder, "exo@build", sizeof(o->builder));
+    strlcpy(o->compiler, "aarch64-linux-gnu-gcc", sizeof(o->compiler));
+    strlcpy(o->cmdline, boot_cmdline, sizeof(o->cmdline));
+    return 0;
+}
+
+static const struct procfs_provider provider = {
+    .ctx = NULL,
+    .current = pf_current,
+    .next_pid = pf_next_pid,
+    .next_tid = pf_next_tid,
+    .task_info = pf_task_info,
+    .read_area = pf_read_area,
+    .maps = pf_maps,
+    .link = pf_link,
+    .next_fd = pf_next_fd,
+    .fd_path = pf_fd_path,
+    .mount = pf_mount,
+    .filesystem = pf_filesystem,
+    .sys_info = pf_sys_info,
+    .cpu_times = pf_cpu_times,
+    .cpu_id = pf_cpu_id,
+    .uts = pf_uts,
+};
+
+void procfs_glue_init(const char *cmdline)
+{
+    boot_cmdline = cmdline;
+    procfs_set_provider(&provider);
+}
