@@ -444,6 +444,11 @@ int pagecache_mmap_file(struct vfs_file *f, bool shared_write, struct mm_file **
     return 0;
 }
 
+bool pagecache_mm_file_writable(const struct mm_file *mf)
+{
+    return mf->ops == &pc_ops && mf == &((const struct pagecache *)mf->priv)->mf_rw;
+}
+
 /* ---- read/write/resize ---- */
 
 int64_t pagecache_read(struct vfs_inode *inode, void *buf, size_t len, uint64_t off)

@@ -63,6 +63,10 @@ void pagecache_init(const struct mm_as_ops *frames, pagecache_unmap_fn unmap);
  * 0, -ENODEV (not a regular file, or no frame provider), -ENOMEM. */
 int pagecache_mmap_file(struct vfs_file *f, bool shared_write, struct mm_file **out);
 
+/* True for the mm_file of shared mappings of a file open for writing: the library OS
+ * refuses mprotect(PROT_WRITE) on MAP_SHARED VMAs whose file is not (EACCES, as Linux). */
+bool pagecache_mm_file_writable(const struct mm_file *mf);
+
 /* read()/write() of a regular file at off, coherent with mappings (see above). Same
  * contract as vfs_inode_ops.read/write. */
 int64_t pagecache_read(struct vfs_inode *inode, void *buf, size_t len, uint64_t off);
