@@ -532,6 +532,23 @@ static void test_mmap_file_kinds_and_shrink(void **state)
     assert_int_equal(user_byte(a), data_byte(1, 0));
 }
 
+/* An unlinked file stays mapped; its dirty pages are dropped, not written, when the last
+ * mapping goes (the teardown's e2fsck checks the blocks were freed once). */
+static void test_unlink_while_mapped(void **state)
+{
+    (void)state;
+    uint64_t a = map_path("/data", 4 * PG, RW, SHARE);
+    user_write(a + 10, "doomed", 6);
+    assert_int_equal(vfs_unlink(&m.ctx, "/data"), 0);
+    char buf[6];
+    user_read(a + 10, buf, 6);
+    assert_memory_equal(buf, "doomed", 6);
+    assert_int_equal(user_byte(a + 3 * PG), data_byte(1, 3 * PG));
+    assert_int_equal(pagecache_total_pages(), 2); /* the two pages touched */
+    assert_int_equal(mm_munmap(&as, a, 4 * PG), 0);
+    assert_int_equal(pagecache_total_pages(), 0);
+}
+
 /* Many files, shared and private, forked: references balance (the teardown checks that
  * every frame is freed) and the stored bytes reach the disk. */
 static void test_many_files_refcounts(void **state)
@@ -584,6 +601,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extending_write_zeroes_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmap_file_kinds_and_shrink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unlink_while_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files_refcounts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
