@@ -1,5 +1,6 @@
 /* Mount table, path walk and the system-call level operations (see fs/vfs.h). */
 #include <string.h>
+#include <fs/pagecache.h>
 #include <fs/vfs.h>
 #include <lib/errno.h>
 #include <lib/kassert.h>
@@ -143,7 +144,7 @@ int vfs_root(struct vfs_path *out)
 
 int vfs_sync_all(void)
 {
-    int err = 0;
+    int err = pagecache_sync_all(); /* cached file pages first, then filesystem metadata */
     /* Mounts are not removed while syncing by convention of the caller (no umount races). */
     struct list_node *n;
     list_for_each(n, &mounts)
@@ -433,6 +434,18 @@ static int instantiate(struct target *t, uint64_t ino)
     return 0;
 }
 
+/* The filesystem's setattr, then the page cache's view of a size change. */
+static int setattr_op(struct vfs_inode *i, const struct vfs_attr *a)
+{
+    if (!i->ops->setattr)
+        return -EPERM;
+    uint64_t old_size = i->size;
+    int err = i->ops->setattr(i, a);
+    if (!err && (a->valid & VFS_ATTR_SIZE) && VFS_S_ISREG(i->mode))
+        pagecache_resize(i, old_size, i->size);
+    return err;
+}
+
 static int file_alloc(struct vfs_path *p, unsigned flags, struct vfs_file **out)
 {
     struct vfs_file *f = fs_zalloc(sizeof(*f));
@@ -495,7 +508,7 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
             err = -EROFS;
         else if ((flags & VFS_O_TRUNC) && writable && VFS_S_ISREG(inode->mode) && inode->size) {
             struct vfs_attr a = {.valid = VFS_ATTR_SIZE, .size = 0};
-            err = inode->ops->setattr ? inode->ops->setattr(inode, &a) : -EPERM;
+            err = setattr_op(inode, &a);
         }
         if (err) {
             vfs_path_put(&p);
@@ -535,7 +548,8 @@ int64_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off)
         return -EISDIR;
     if (!i->ops->read)
         return -EINVAL;
-    return i->ops->read(i, buf, len, off);
+    /* Regular files: coherent with cached (possibly mapped) pages. */
+    return VFS_S_ISREG(i->mode) ? pagecache_read(i, buf, len, off) : i->ops->read(i, buf, len, off);
 }
 
 int64_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off)
@@ -547,7 +561,9 @@ int64_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off
         return -EINVAL;
     if (is_readonly(&f->path))
         return -EROFS;
-    return i->ops->write(i, buf, len, off);
+    /* Regular files: write-through, then cached pages are updated. */
+    return VFS_S_ISREG(i->mode) ? pagecache_write(i, buf, len, off)
+                                : i->ops->write(i, buf, len, off);
 }
 
 int64_t vfs_read(struct vfs_file *f, void *buf, size_t len)
@@ -625,7 +641,7 @@ static int do_setattr(struct vfs_path *p, const struct vfs_attr *a)
         return -EISDIR;
     if ((a->valid & VFS_ATTR_SIZE) && !VFS_S_ISREG(i->mode))
         return -EINVAL;
-    return i->ops->setattr ? i->ops->setattr(i, a) : -EPERM;
+    return setattr_op(i, a);
 }
 
 int vfs_ftruncate(struct vfs_file *f, uint64_t size)

@@ -1,5 +1,6 @@
 /* VFS core: environment hooks, the inode cache and the dentry cache (see fs/vfs.h). */
 #include <string.h>
+#include <fs/pagecache.h>
 #include <fs/vfs.h>
 #include <lib/errno.h>
 #include <lib/kassert.h>
@@ -157,6 +158,7 @@ void vfs_iput(struct vfs_inode *inode)
     }
     list_remove(&inode->hash_link);
     spin_unlock(&vfs_lock);
+    pagecache_evict(inode); /* writes back cached pages (if linked) and frees them */
     struct vfs_superblock *sb = inode->sb;
     if (inode->nlink == 0 && sb->ops->evict_inode && !(sb->flags & VFS_SB_RDONLY))
         sb->ops->evict_inode(inode);
