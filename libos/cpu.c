@@ -26,6 +26,14 @@ struct cpu_sched {
 
 static struct cpu_sched cpu_sched[LIBOS_MAX_CPUS];
 
+/* A sleeping entity's nice changes its weight for when it is queued again (its saved lag
+ * is kept as is). */
+static void sched_entity_init_nice_only(struct sched_entity *se, int nice)
+{
+    se->nice = nice;
+    se->weight = sched_nice_to_weight(nice);
+}
+
 static struct cpu_sched *this_sched(void)
 {
     return &cpu_sched[exo_cpu_id()];
@@ -296,4 +304,23 @@ static void timer_fired(void)
     }
     rearm(cs);
     spin_unlock(&cs->timer_lock);
+}
+
+void sched_task_set_nice(struct task *t, int nice)
+{
+    for (;;) {
+        unsigned cpu = READ_ONCE(t->cpu);
+        struct cpu_sched *cs = &cpu_sched[cpu];
+        uint64_t flags = rq_lock(cs);
+        if (t->cpu != cpu) {
+            rq_unlock(cs, flags);
+            continue;
+        }
+        if (t->se.on_rq)
+            sched_set_nice(&cs->rq, &t->se, nice);
+        else
+            sched_entity_init_nice_only(&t->se, nice);
+        rq_unlock(cs, flags);
+        return;
+    }
 }

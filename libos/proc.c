@@ -406,6 +406,7 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
     sigthread_init(&t->sig, &parent->sig, !(flags & CLONE_VM) || (flags & CLONE_VFORK));
+    sched_entity_init(&t->se, p->nice);
     add_thread(p, t);
     return t;
 }
@@ -450,6 +451,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
         child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
         child->umask = parent->umask;
+        child->nice = parent->nice;
         proc_rlimits_init(child, parent);
         if ((err = files_fork(child, parent)))
             return err;

@@ -288,3 +288,92 @@ SYSCALL_DEFINE1(sysinfo, uint64_t, info)
     si.mem_unit = 1;
     return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
+
+#define PRIO_PROCESS 0
+
+/* getpriority/setpriority for PRIO_PROCESS: the nice value of every thread. The syscall
+ * returns 20 - nice (the C library turns it back into nice). */
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
+{
+    if (which != PRIO_PROCESS)
+        return which >= 0 && which <= 2 ? -ESRCH : -EINVAL;
+    struct process *p = who ? proc_find(who) : current_proc();
+    if (!p)
+        return -ESRCH;
+    return 20 - p->nice;
+}
+
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
+{
+    if (which != PRIO_PROCESS)
+        return which >= 0 && which <= 2 ? -ESRCH : -EINVAL;
+    struct process *self = current_proc();
+    struct process *p = who ? proc_find(who) : self;
+    if (!p)
+        return -ESRCH;
+    int nice = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+    if (nice < p->nice && self->euid != 0)
+        return -EACCES;
+    if (self->euid != 0 && self->euid != p->euid)
+        return -EPERM;
+    spin_lock(&p->lock);
+    p->nice = nice;
+    struct list_node *pos;
+    list_for_each(pos, &p->threads)
+    {
+        sched_task_set_nice(list_entry(pos, struct task, thread_link), nice);
+    }
+    spin_unlock(&p->lock);
+    return 0;
+}
+
+#define SCHED_OTHER 0
+#define SCHED_FIFO  1
+#define SCHED_RR    2
+#define SCHED_BATCH 3
+#define SCHED_IDLE  5
+
+SYSCALL_DEFINE1(sched_getscheduler, int, pid)
+{
+    if (pid < 0)
+        return -EINVAL;
+    return pid && !proc_find(pid) ? -ESRCH : SCHED_OTHER;
+}
+
+SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, uint64_t, param)
+{
+    int prio;
+    if (pid < 0 || !param)
+        return -EINVAL;
+    if (pid && !proc_find(pid))
+        return -ESRCH;
+    if (copy_from_user(&prio, param, sizeof(prio)))
+        return -EFAULT;
+    if (policy == SCHED_FIFO || policy == SCHED_RR)
+        return -EPERM; /* only SCHED_OTHER semantics: EEVDF for everyone */
+    if ((policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE) || prio != 0)
+        return -EINVAL;
+    return 0;
+}
+
+SYSCALL_DEFINE2(sched_getparam, int, pid, uint64_t, param)
+{
+    if (pid < 0 || !param)
+        return -EINVAL;
+    if (pid && !proc_find(pid))
+        return -ESRCH;
+    int prio = 0;
+    return copy_to_user(param, &prio, sizeof(prio)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+{
+    return policy == SCHED_FIFO || policy == SCHED_RR ? 99
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0 : -EINVAL;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
+{
+    return policy == SCHED_FIFO || policy == SCHED_RR ? 1
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0 : -EINVAL;
+}

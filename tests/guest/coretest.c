@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -418,6 +419,25 @@ static void t_job_control_stop_cont(void)
     CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
+static void t_nice_priority(void)
+{
+    errno = 0;
+    CHECK(getpriority(PRIO_PROCESS, 0) == 0 && errno == 0);
+    CHECK(setpriority(PRIO_PROCESS, 0, 7) == 0);
+    CHECK(getpriority(PRIO_PROCESS, 0) == 7);
+    CHECK(nice(2) == 9);
+    pid_t c = fork();
+    CHECK(c >= 0);
+    if (c == 0)
+        _exit(getpriority(PRIO_PROCESS, 0) == 9 ? 0 : 1); /* inherited */
+    int st;
+    CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(sched_getscheduler(0) == SCHED_OTHER);
+    struct sched_param sp = {0};
+    CHECK(sched_setscheduler(0, SCHED_OTHER, &sp) == 0);
+    CHECK(sched_get_priority_max(SCHED_OTHER) == 0);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -434,6 +454,7 @@ static const struct {
     {"futex/wait_wake_timeout", t_futex},
     {"time/clocks_and_sleep", t_time},
     {"misc/uname", t_uname},
+    {"sched/nice_priority", t_nice_priority},
     {"signal/handler_siginfo_mask", t_signal_handler},
     {"signal/segv_si_addr", t_signal_segv},
     {"signal/default_action_kills", t_signal_default_kills},

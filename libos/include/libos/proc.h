@@ -44,6 +44,7 @@ struct process {
     struct fdtable *fds;        /* shared by the threads */
     struct sigproc sig;         /* handlers, process-directed pending signals */
     bool has_ctty;              /* the console is its session's controlling terminal */
+    int nice;                   /* -20..19, applied to every thread's EEVDF weight */
     /* Job control: stopped by stop_sig until SIGCONT; what wait4 has not reported yet. */
     bool stopped, stop_unreported, cont_unreported;
     int stop_sig;

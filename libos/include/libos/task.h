@@ -81,6 +81,8 @@ void schedule(void);
 bool wake_task(struct task *t);
 /* Has the current task used up its share (the timer said so)? */
 bool need_resched(void);
+/* Sets a task's nice value (EEVDF weight), wherever it is queued. */
+void sched_task_set_nice(struct task *t, int nice);
 /* Charges the current task's CPU time; called after each exo_run. */
 void sched_account(uint64_t ns);
 
