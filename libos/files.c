@@ -15,6 +15,7 @@
 #include <libos/abi/syscall.h>
 #include <libos/file.h>
 #include <libos/ipc.h>
+#include <libos/clock.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -60,7 +61,7 @@ static void fs_release(void *p)
 
 static void fs_time(struct vfs_time *t)
 {
-    uint64_t ns = 1767225600ULL * 1000000000ULL + exo_time_ns();
+    uint64_t ns = realtime_ns();
     t->sec = (int64_t)(ns / 1000000000);
     t->nsec = (uint32_t)(ns % 1000000000);
 }
@@ -272,22 +273,45 @@ static long get_path(uint64_t upath, char *buf)
     return n < 0 ? n : 0;
 }
 
+/* A path argument of an *at() syscall: the path copied in and the context (root, working
+ * directory or dirfd, credentials) it resolves in. */
+struct at_path {
+    char *path;
+    struct vfs_ctx c;
+    struct file *held; /* dirfd's file, referenced while in use */
+};
+
+/* Copies upath and resolves dirfd: 0, or an error with nothing left to release. */
+static long at_path_get(int dirfd, uint64_t upath, struct at_path *a)
+{
+    a->held = NULL;
+    a->path = kmalloc(4096);
+    if (!a->path)
+        return -ENOMEM;
+    long err = get_path(upath, a->path);
+    if (!err)
+        err = ctx_for(dirfd, a->path, &a->c, &a->held);
+    if (err)
+        kfree(a->path);
+    return err;
+}
+
+static void at_path_put(struct at_path *a)
+{
+    if (a->held)
+        file_put(a->held);
+    kfree(a->path);
+}
+
 SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, mode)
 {
-    char *path = kmalloc(4096);
-    if (!path)
-        return -ENOMEM;
-    long err = get_path(upath, path);
-    struct vfs_ctx c;
-    struct file *held = NULL;
-    if (!err)
-        err = ctx_for(dirfd, path, &c, &held);
+    struct at_path a;
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
     struct vfs_file *vf = NULL;
-    if (!err)
-        err = vfs_open(&c, path, flags & ~O_CLOEXEC, mode & ~current_proc()->umask, &vf);
-    if (held)
-        file_put(held);
-    kfree(path);
+    err = vfs_open(&a.c, a.path, flags & ~O_CLOEXEC, mode & ~current_proc()->umask, &vf);
+    at_path_put(&a);
     if (err)
         return err;
     struct file *f = file_new(FILE_VFS, flags & ~O_CLOEXEC, vf);
@@ -479,68 +503,65 @@ static void console_stat(struct vfs_stat *s)
     s->blksize = 1024;
 }
 
-SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, upath, uint64_t, ustat, int, flags)
+/* stat of an open file: VFS files ask the filesystem; the console and pipes report a
+ * character device and a FIFO. */
+static int file_stat(struct file *f, struct vfs_stat *st)
 {
-    struct vfs_stat st;
-    long err;
-    char *path = kmalloc(4096);
-    if (!path)
-        return -ENOMEM;
-    err = strncpy_from_user(path, upath, 4096);
-    if (err >= 0 && path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
-        struct file *f = fd_get(dirfd);
-        err = !f ? -EBADF : 0;
-        if (f && f->kind == FILE_CONSOLE) {
-            console_stat(&st);
-        } else if (f && f->kind == FILE_OPS) {
-            memset(&st, 0, sizeof(st));
-            st.mode = 0010600;
-            st.nlink = 1;
-        } else if (f) {
-            err = vfs_fstat(f->vf, &st);
-        }
-        if (f)
-            file_put(f);
-    } else if (err >= 0) {
-        struct vfs_ctx c;
-        struct file *held;
-        err = path[0] ? ctx_for(dirfd, path, &c, &held) : -ENOENT;
-        if (!err)
-            err = vfs_stat(&c, path, !(flags & AT_SYMLINK_NOFOLLOW), &st);
-        if (!err && held)
-            file_put(held);
+    if (f->kind == FILE_VFS)
+        return vfs_fstat(f->vf, st);
+    if (f->kind == FILE_CONSOLE) {
+        console_stat(st);
+        return 0;
     }
-    kfree(path);
-    if (err < 0)
-        return err;
-    struct linux_stat ls;
-    stat_to_linux(&st, &ls);
-    return copy_to_user(ustat, &ls, sizeof(ls)) ? -EFAULT : 0;
+    memset(st, 0, sizeof(*st));
+    st->mode = 0010600; /* FIFO */
+    st->nlink = 1;
+    st->blksize = 4096;
+    return 0;
 }
 
-SYSCALL_DEFINE2(fstat, int, fd, uint64_t, ustat)
+static long stat_fd(int fd, struct vfs_stat *st)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    struct vfs_stat st;
-    int err = 0;
-    if (f->kind == FILE_CONSOLE) {
-        console_stat(&st);
-    } else if (f->kind == FILE_OPS) {
-        memset(&st, 0, sizeof(st));
-        st.mode = 0010600; /* FIFO */
-        st.nlink = 1;
-        st.blksize = 4096;
-    } else {
-        err = vfs_fstat(f->vf, &st);
-    }
+    int err = file_stat(f, st);
     file_put(f);
-    if (err)
-        return err;
+    return err;
+}
+
+static long copy_stat_out(uint64_t ustat, const struct vfs_stat *st)
+{
     struct linux_stat ls;
-    stat_to_linux(&st, &ls);
+    stat_to_linux(st, &ls);
     return copy_to_user(ustat, &ls, sizeof(ls)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, upath, uint64_t, ustat, int, flags)
+{
+    struct vfs_stat st;
+    char first;
+    if (copy_from_user(&first, upath, 1))
+        return -EFAULT;
+    long err;
+    if (first == '\0' && (flags & AT_EMPTY_PATH)) {
+        err = stat_fd(dirfd, &st);
+    } else {
+        struct at_path a;
+        err = at_path_get(dirfd, upath, &a);
+        if (err)
+            return err;
+        err = vfs_stat(&a.c, a.path, !(flags & AT_SYMLINK_NOFOLLOW), &st);
+        at_path_put(&a);
+    }
+    return err < 0 ? err : copy_stat_out(ustat, &st);
+}
+
+SYSCALL_DEFINE2(fstat, int, fd, uint64_t, ustat)
+{
+    struct vfs_stat st;
+    long err = stat_fd(fd, &st);
+    return err < 0 ? err : copy_stat_out(ustat, &st);
 }
 
 struct dirent_buf {
@@ -596,56 +617,42 @@ SYSCALL_DEFINE4(readlinkat, int, dirfd, uint64_t, upath, uint64_t, ubuf, int, si
 {
     if (size <= 0)
         return -EINVAL;
-    char *path = kmalloc(4096), *out = kmalloc(4096);
-    long err = path && out ? get_path(upath, path) : -ENOMEM;
-    struct vfs_ctx c;
-    struct file *held = NULL;
-    if (!err)
-        err = ctx_for(dirfd, path, &c, &held);
-    if (!err)
-        err = vfs_readlink(&c, path, out, 4096);
-    if (held)
-        file_put(held);
+    char *out = kmalloc(4096);
+    struct at_path a;
+    long err = out ? at_path_get(dirfd, upath, &a) : -ENOMEM;
+    if (!err) {
+        err = vfs_readlink(&a.c, a.path, out, 4096);
+        at_path_put(&a);
+    }
     if (err >= 0) {
         long n = MIN(err, size);
         err = copy_to_user(ubuf, out, (uint64_t)n) ? -EFAULT : n;
     }
-    kfree(path);
     kfree(out);
     return err;
 }
 
 SYSCALL_DEFINE3(mkdirat, int, dirfd, uint64_t, upath, unsigned, mode)
 {
-    char *path = kmalloc(4096);
-    long err = path ? get_path(upath, path) : -ENOMEM;
-    struct vfs_ctx c;
-    struct file *held = NULL;
-    if (!err)
-        err = ctx_for(dirfd, path, &c, &held);
-    if (!err)
-        err = vfs_mkdir(&c, path, mode & ~current_proc()->umask & 07777);
-    if (held)
-        file_put(held);
-    kfree(path);
+    struct at_path a;
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
+    err = vfs_mkdir(&a.c, a.path, mode & ~current_proc()->umask & 07777);
+    at_path_put(&a);
     return err;
 }
 
 SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, upath, int, flags)
 {
-    char *path = kmalloc(4096);
-    long err = path ? get_path(upath, path) : -ENOMEM;
-    struct vfs_ctx c;
-    struct file *held = NULL;
-    if (!err && (flags & ~AT_REMOVEDIR))
-        err = -EINVAL;
-    if (!err)
-        err = ctx_for(dirfd, path, &c, &held);
-    if (!err)
-        err = flags & AT_REMOVEDIR ? vfs_rmdir(&c, path) : vfs_unlink(&c, path);
-    if (held)
-        file_put(held);
-    kfree(path);
+    if (flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    struct at_path a;
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
+    err = flags & AT_REMOVEDIR ? vfs_rmdir(&a.c, a.path) : vfs_unlink(&a.c, a.path);
+    at_path_put(&a);
     return err;
 }
 
@@ -769,18 +776,13 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 SYSCALL_DEFINE4(faccessat, int, dirfd, uint64_t, upath, int, mode, int, flags)
 {
     (void)flags;
-    char *path = kmalloc(4096);
-    long err = path ? get_path(upath, path) : -ENOMEM;
-    struct vfs_ctx c;
-    struct file *held = NULL;
+    struct at_path a;
     struct vfs_stat st;
-    if (!err)
-        err = ctx_for(dirfd, path, &c, &held);
-    if (!err)
-        err = vfs_stat(&c, path, true, &st);
-    if (held)
-        file_put(held);
-    kfree(path);
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
+    err = vfs_stat(&a.c, a.path, true, &st);
+    at_path_put(&a);
     if (err)
         return err;
     struct process *p = current_proc();

@@ -13,6 +13,7 @@
 #include <libos/abi/futex.h>
 #include <libos/abi/syscall.h>
 #include <libos/abi/time.h>
+#include <libos/clock.h>
 #include <libos/proc.h>
 
 #define BUCKETS 64
@@ -276,7 +277,6 @@ static long futex_wake_op(struct process *p, uint64_t uaddr, uint64_t uaddr2, bo
     return woken;
 }
 
-#define REALTIME_EPOCH_NS (1767225600ULL * 1000000000ULL)
 
 /* The absolute monotonic deadline for a futex timeout (relative for WAIT, absolute for
  * WAIT_BITSET), 0 for none. */
@@ -295,7 +295,7 @@ static int futex_deadline(int cmd, bool realtime, uint64_t utime, uint64_t *dead
     if (cmd == LINUX_FUTEX_WAIT)
         *deadline = now + ns;
     else if (realtime)
-        *deadline = ns > REALTIME_EPOCH_NS + now ? ns - REALTIME_EPOCH_NS : 1;
+        *deadline = ns > LIBOS_BOOT_EPOCH_NS + now ? ns - LIBOS_BOOT_EPOCH_NS : 1;
     else
         *deadline = ns ? ns : 1;
     return 0;

@@ -11,6 +11,7 @@
 #include <lib/format.h>
 #include <libos/abi/linux.h>
 #include <libos/file.h>
+#include <libos/clock.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -273,7 +274,7 @@ static int pf_sys_info(void *ctx, struct procfs_sys_info *o)
     o->nr_threads = c.threads;
     o->procs_running = 1;
     o->ncpus = exo_cpu_count();
-    o->btime = 1767225600ULL;
+    o->btime = LIBOS_BOOT_EPOCH_S;
     o->pid_max = 32768;
     struct exo_mem_stats st;
     exo_mem_stats(&st);

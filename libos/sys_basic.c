@@ -8,6 +8,7 @@
 #include <lib/errno.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
+#include <libos/clock.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -81,8 +82,6 @@ SYSCALL_DEFINE1(uname, uint64_t, buf)
     return copy_to_user(buf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
-/* Wall-clock offset: the PL031 RTC is not read yet, so REALTIME starts at a fixed date. */
-#define REALTIME_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01T00:00:00Z */
 
 static int clock_now(int clk, uint64_t *ns)
 {
@@ -90,7 +89,7 @@ static int clock_now(int clk, uint64_t *ns)
     switch (clk) {
     case LINUX_CLOCK_REALTIME:
     case LINUX_CLOCK_REALTIME_COARSE:
-        *ns = REALTIME_EPOCH_NS + exo_time_ns();
+        *ns = realtime_ns();
         return 0;
     case LINUX_CLOCK_MONOTONIC:
     case LINUX_CLOCK_MONOTONIC_RAW:
@@ -132,7 +131,7 @@ SYSCALL_DEFINE2(clock_getres, int, clk, uint64_t, tp)
 SYSCALL_DEFINE2(gettimeofday, uint64_t, tv, uint64_t, tz)
 {
     (void)tz;
-    uint64_t ns = REALTIME_EPOCH_NS + exo_time_ns();
+    uint64_t ns = realtime_ns();
     struct linux_timeval v = {(int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000)};
     return tv && copy_to_user(tv, &v, sizeof(v)) ? -EFAULT : 0;
 }
