@@ -132,6 +132,51 @@ int vfs_umount(struct vfs_mount *m)
     return 0;
 }
 
+/* Prepends "/name" to the text ending at buf + *pos: false when it does not fit. */
+static bool prepend_name(char *buf, size_t *pos, const char *name, size_t len)
+{
+    if (*pos < len + 1)
+        return false;
+    *pos -= len;
+    memcpy(buf + *pos, name, len);
+    buf[--*pos] = '/';
+    return true;
+}
+
+int vfs_path_name(const struct vfs_path *root, const struct vfs_path *p, char *buf, size_t size)
+{
+    if (size < 2)
+        return -ENAMETOOLONG;
+    size_t pos = size - 1;
+    buf[pos] = '\0';
+    vfs_lock_global();
+    struct vfs_mount *m = p->mnt;
+    struct vfs_dentry *d = p->dentry;
+    int err = 0;
+    while (!(m == root->mnt && d == root->dentry)) {
+        if (d == m->root) { /* top of this filesystem: continue above its mount point */
+            if (m->parent == m)
+                break;
+            d = m->mountpoint;
+            m = m->parent;
+            continue;
+        }
+        if (!prepend_name(buf, &pos, d->name, d->len)) {
+            err = -ENAMETOOLONG;
+            break;
+        }
+        d = d->parent;
+    }
+    vfs_unlock_global();
+    if (err)
+        return err;
+    if (pos == size - 1)
+        buf[--pos] = '/';
+    size_t len = size - 1 - pos;
+    memmove(buf, buf + pos, len + 1);
+    return (int)len;
+}
+
 int vfs_root(struct vfs_path *out)
 {
     if (!root_mount)

@@ -662,31 +662,13 @@ SYSCALL_DEFINE2(getcwd, uint64_t, ubuf, uint64_t, size)
     char *buf = kmalloc(4096);
     if (!buf)
         return -ENOMEM;
-    /* Build the path from the dentry chain up to the root. */
-    size_t pos = 4095;
-    buf[pos] = '\0';
-    struct vfs_dentry *d = p->fsctx.cwd.dentry, *root = p->fsctx.root.dentry;
-    long err = 0;
-    while (d && d != root && d->parent && d->parent != d) {
-        size_t n = d->len;
-        if (pos < n + 1) {
-            err = -ENAMETOOLONG;
-            break;
-        }
-        pos -= n;
-        memcpy(buf + pos, d->name, n);
-        buf[--pos] = '/';
-        d = d->parent;
-    }
-    if (pos == 4095)
-        buf[--pos] = '/';
-    size_t len = 4096 - pos;
-    if (!err && len > size)
-        err = -ERANGE;
-    if (!err)
-        err = copy_to_user(ubuf, buf + pos, len) ? -EFAULT : (long)len;
+    long len = vfs_path_name(&p->fsctx.root, &p->fsctx.cwd, buf, 4096);
+    if (len >= 0 && (uint64_t)len + 1 > size)
+        len = -ERANGE;
+    if (len >= 0)
+        len = copy_to_user(ubuf, buf, (uint64_t)len + 1) ? -EFAULT : len + 1;
     kfree(buf);
-    return err;
+    return len;
 }
 
 SYSCALL_DEFINE1(chdir, uint64_t, upath)

@@ -338,6 +338,13 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
 int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
                     struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash);
 bool vfs_name_is_dot(const char *name, size_t len);
+/*
+ * Writes the absolute name of p as seen from root ("/", "/usr/bin", crossing mount points
+ * upwards) into buf, NUL-terminated: its length, or -ENAMETOOLONG if it does not fit in size.
+ * A p outside root's tree (after chroot) is named from the global root, as Linux's d_path
+ * names it.
+ */
+int vfs_path_name(const struct vfs_path *root, const struct vfs_path *p, char *buf, size_t size);
 
 /* ---- System-call level operations (the library OS's entry points) ------------------- */
 
