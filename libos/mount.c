@@ -263,7 +263,7 @@ SYSCALL_DEFINE5(mount, uint64_t, usource, uint64_t, utarget, uint64_t, utype, ui
         err = vfs_walk(&p->fsctx.root, &p->fsctx.cwd, target, VFS_WALK_DIRECTORY, &at);
     if (!err) {
         const struct fs_type_entry *e = find_type(type);
-        int n = vfs_path_name(&p->fsctx.root, &at, name, 4096);
+        int n = vfs_path_name(&p->fsctx.root, &at, name, 4096, NULL);
         if (flags & MS_REMOUNT)
             err = remount(&at, flags);
         else if (!(flags & ~MS_PROPAGATION & 0xffff0000u) && (flags & MS_PROPAGATION) && !utype)
