@@ -225,12 +225,20 @@ static struct file *fd_get(int fd)
     return f;
 }
 
+/* The number of descriptors p may have open: RLIMIT_NOFILE's soft limit, at most FD_MAX. */
+static int fd_limit(const struct process *p)
+{
+    uint64_t cur = READ_ONCE(p->rlimits[LINUX_RLIMIT_NOFILE].rlim_cur);
+    return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
 /* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
 static int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
+    int limit = fd_limit(p);
     spin_lock(&p->fds->lock);
-    for (int i = min; i < FD_MAX; i++) {
+    for (int i = min; i < limit; i++) {
         if (!p->fds->fd[i]) {
             p->fds->fd[i] = f;
             p->fds->cloexec[i] = cloexec;
@@ -662,29 +670,13 @@ SYSCALL_DEFINE2(getcwd, uint64_t, ubuf, uint64_t, size)
     char *buf = kmalloc(4096);
     if (!buf)
         return -ENOMEM;
-    /* Build the path from the dentry chain up to the root. */
-    size_t pos = 4095;
-    buf[pos] = '\0';
-    struct vfs_dentry *d = p->fsctx.cwd.dentry, *root = p->fsctx.root.dentry;
-    long err = 0;
-    while (d && d != root && d->parent && d->parent != d) {
-        size_t n = d->len;
-        if (pos < n + 1) {
-            err = -ENAMETOOLONG;
-            break;
-        }
-        pos -= n;
-        memcpy(buf + pos, d->name, n);
-        buf[--pos] = '/';
-        d = d->parent;
-    }
-    if (pos == 4095)
-        buf[--pos] = '/';
-    size_t len = 4096 - pos;
-    if (!err && len > size)
+    /* The name of the working directory as seen from the root, across mounts. */
+    long err = vfs_path_name(&p->fsctx.root, &p->fsctx.cwd, buf, 4096);
+    size_t len = err < 0 ? 0 : (size_t)err + 1;
+    if (err >= 0 && len > size)
         err = -ERANGE;
-    if (!err)
-        err = copy_to_user(ubuf, buf + pos, len) ? -EFAULT : (long)len;
+    if (err >= 0)
+        err = copy_to_user(ubuf, buf, len) ? -EFAULT : (long)len;
     kfree(buf);
     return err;
 }
@@ -723,8 +715,10 @@ SYSCALL_DEFINE1(dup, int, fd)
 SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
 {
     struct process *p = current_proc();
-    if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
+    if (oldfd == newfd || (flags & ~O_CLOEXEC))
         return -EINVAL;
+    if (newfd < 0 || newfd >= fd_limit(p))
+        return -EBADF;
     struct file *f = fd_get(oldfd);
     if (!f)
         return -EBADF;
@@ -748,7 +742,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        r = arg >= (uint64_t)fd_limit(p) ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
         break;
     case F_GETFD:
         r = p->fds->cloexec[fd] ? FD_CLOEXEC : 0;

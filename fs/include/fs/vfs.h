@@ -317,6 +317,9 @@ int vfs_root(struct vfs_path *out);
 
 void vfs_path_get(const struct vfs_path *p);
 void vfs_path_put(struct vfs_path *p);
+/* Writes at's absolute name as seen from root ("/" for root itself) into buf: its length, or
+ * -ENAMETOOLONG when it does not fit in size bytes (including the NUL). */
+int vfs_path_name(const struct vfs_path *root, const struct vfs_path *at, char *buf, size_t size);
 
 /* Walk flags */
 #define VFS_WALK_NOFOLLOW  (1u << 0) /* do not follow a symlink in the last component */
