@@ -249,11 +249,20 @@ struct file *fd_get_raw(int fd)
     return f;
 }
 
+/* The number of descriptors p may have open: RLIMIT_NOFILE's soft limit, at most FD_MAX. */
+static int fd_limit(const struct process *p)
+{
+    uint64_t cur = READ_ONCE(p->rlimits[LINUX_RLIMIT_NOFILE].rlim_cur);
+    return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
+/* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
+    int limit = fd_limit(p);
     spin_lock(&p->fds->lock);
-    for (int i = min; i < FD_MAX; i++) {
+    for (int i = min; i < limit; i++) {
         if (!p->fds->fd[i]) {
             p->fds->fd[i] = f;
             p->fds->cloexec[i] = cloexec;
@@ -736,8 +745,10 @@ SYSCALL_DEFINE1(dup, int, fd)
 SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
 {
     struct process *p = current_proc();
-    if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
+    if (oldfd == newfd || (flags & ~O_CLOEXEC))
         return -EINVAL;
+    if (newfd < 0 || newfd >= fd_limit(p))
+        return -EBADF;
     struct file *f = fd_get_raw(oldfd);
     if (!f)
         return -EBADF;
@@ -769,7 +780,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        r = arg >= (uint64_t)fd_limit(p) ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
         break;
     case F_GETFD:
         r = p->fds->cloexec[fd] ? FD_CLOEXEC : 0;

@@ -205,6 +205,8 @@ static void unlock_two(struct bucket *x, struct bucket *y)
 static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bool private,
                           int n1, int n2, bool cmp, uint32_t cmpval)
 {
+    if (n1 < 0 || n2 < 0)
+        return -EINVAL;
     struct futex_key k1, k2;
     int err = make_key(p, uaddr, private, &k1);
     if (!err)
@@ -234,7 +236,7 @@ static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bo
         moved++;
     }
     unlock_two(b1, b2);
-    return done + (cmp ? moved : 0);
+    return done + moved;
 }
 
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg) atomically; wake n1 on uaddr, and n2 on
@@ -304,11 +306,13 @@ static int futex_deadline(int cmd, bool realtime, uint64_t utime, uint64_t *dead
 SYSCALL_DEFINE6(futex, uint64_t, uaddr, int, op, uint32_t, val, uint64_t, utime, uint64_t,
                 uaddr2, uint32_t, val3)
 {
-    struct process *p = current_proc();
+    struct process *p = proc_vm(current_proc()); /* a vfork child uses its parent's memory */
     int cmd = op & LINUX_FUTEX_CMD_MASK;
     bool private = op & LINUX_FUTEX_PRIVATE_FLAG;
     uint64_t deadline;
     int err;
+    if (uaddr & 3)
+        return -EINVAL; /* Linux checks alignment before the operation and the word */
     switch (cmd) {
     case LINUX_FUTEX_WAIT:
     case LINUX_FUTEX_WAIT_BITSET:

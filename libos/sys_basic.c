@@ -196,9 +196,16 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uint64_t, req, uint64_t, 
     return sleep_until(deadline ? deadline : 1, flags & TIMER_ABSTIME ? 0 : rem);
 }
 
+#define GRND_NONBLOCK 0x1
+#define GRND_RANDOM   0x2
+#define GRND_INSECURE 0x4
+
 SYSCALL_DEFINE3(getrandom, uint64_t, buf, uint64_t, len, unsigned, flags)
 {
-    (void)flags;
+    /* Linux refuses unknown bits and the contradictory INSECURE|RANDOM pair. */
+    if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) ||
+        (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+        return -EINVAL;
     static uint64_t state = 0x853c49e6748fea9bULL;
     uint8_t chunk[64];
     uint64_t done = 0;

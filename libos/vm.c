@@ -230,17 +230,17 @@ static int copy_user_proc(struct process *p, uint64_t uva, void *kbuf, uint64_t 
 
 int copy_from_user(void *dst, uint64_t src, uint64_t len)
 {
-    return copy_user_proc(current_proc(), src, dst, len, false);
+    return copy_user_proc(proc_vm(current_proc()), src, dst, len, false);
 }
 
 int copy_to_user(uint64_t dst, const void *src, uint64_t len)
 {
-    return copy_user_proc(current_proc(), dst, (void *)src, len, true);
+    return copy_user_proc(proc_vm(current_proc()), dst, (void *)src, len, true);
 }
 
 int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
 {
-    return copy_user_proc(p, dst, (void *)src, len, true);
+    return copy_user_proc(proc_vm(p), dst, (void *)src, len, true);
 }
 
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max)

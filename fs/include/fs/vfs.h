@@ -320,7 +320,6 @@ int vfs_root(struct vfs_path *out);
 
 void vfs_path_get(const struct vfs_path *p);
 void vfs_path_put(struct vfs_path *p);
-
 /* Walk flags */
 #define VFS_WALK_NOFOLLOW  (1u << 0) /* do not follow a symlink in the last component */
 #define VFS_WALK_DIRECTORY (1u << 1) /* last component must be a directory */
