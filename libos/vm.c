@@ -145,7 +145,9 @@ struct sync_arg {
 static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 {
     struct sync_arg *a = arg;
-    unsigned prot = pt_attrs_to_prot(*pte);
+    unsigned prot = mm_as_user_prot(*pte);
+    if (!prot)
+        return; /* PROT_NONE: the frame stays in the shadow table only */
     unsigned eprot = EXO_PROT_READ | (prot & MM_PROT_WRITE ? EXO_PROT_WRITE : 0) |
                      (prot & MM_PROT_EXEC ? EXO_PROT_EXEC : 0);
     unsigned rights = EXO_RIGHT_READ | (prot & MM_PROT_WRITE ? EXO_RIGHT_WRITE : 0);

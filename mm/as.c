@@ -48,6 +48,14 @@ static unsigned entry_prot(const struct vma *v, const struct page *pg)
     return p;
 }
 
+unsigned mm_as_user_prot(pte_t pte)
+{
+    unsigned prot = pt_attrs_to_prot(pte);
+    if (!(prot & MM_PROT_USER))
+        return 0;
+    return prot & PROT_MASK;
+}
+
 static int map_frame(struct mm_as *as, const struct vma *v, uint64_t va, struct page *pg)
 {
     uint64_t pa = as->ops->page_to_pa(as->ops->ctx, pg);
@@ -130,6 +138,7 @@ static void fork_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 
 int mm_as_fork(struct mm_as *child, struct mm_as *parent)
 {
+    child->layout = parent->layout; /* exec set the break's start: brk must not go below it */
     child->brk = parent->brk;
     for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
         struct vma *nv = vma_alloc(&child->vmas);

@@ -85,6 +85,10 @@ void mm_as_destroy(struct mm_as *as);
 int mm_as_fork(struct mm_as *child, struct mm_as *parent);
 /* Handles a fault at addr (decide + act). */
 enum mm_fault_result mm_as_fault(struct mm_as *as, uint64_t addr, enum mm_access access);
+/* What EL0 may do through a leaf of the shadow table: MM_PROT_READ plus WRITE/EXEC as the
+ * entry allows, or 0 for a kernel-only entry (PROT_NONE keeps its frame there) that must not
+ * be mirrored into the hardware tables at all. */
+unsigned mm_as_user_prot(pte_t pte);
 
 /* mmap(2): 0 with *out set, or -EINVAL, -EBADF (file mapping without file), -EEXIST
  * (MAP_FIXED_NOREPLACE), -ENOMEM, -EOVERFLOW. prot is PROT_* (= MM_PROT_READ/WRITE/EXEC). */

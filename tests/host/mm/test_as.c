@@ -187,6 +187,14 @@ static unsigned pte_prot_at(struct mm_as *a, uint64_t va)
     return pt_attrs_to_prot(pte);
 }
 
+/* What the mirror into the hardware tables gives EL0 at va. */
+static unsigned user_prot_at(struct mm_as *a, uint64_t va)
+{
+    pte_t pte;
+    assert_int_equal(pt_lookup(&a->pt, va, &pte, NULL), 0);
+    return mm_as_user_prot(pte);
+}
+
 /* ---- tests ---- */
 
 static void test_anon_demand_zero(void **state)
@@ -313,6 +321,9 @@ static void test_mprotect_part(void **state)
     *user_ptr(&as, a) = 7;
     assert_int_equal(mm_mprotect(&as, a, PAGE_SIZE, 0), 0);
     assert_int_equal(pte_prot_at(&as, a), MM_PROT_READ);
+    assert_int_equal(user_prot_at(&as, a), 0); /* never mirrored for EL0 */
+    assert_int_equal(user_prot_at(&as, a + PAGE_SIZE), MM_PROT_READ);
+    assert_int_equal(user_prot_at(&as, a + 2 * PAGE_SIZE), RW);
     assert_int_equal(mm_as_fault(&as, a, MM_ACCESS_READ), MM_FAULT_SEGV_ACCERR);
     assert_int_equal(mm_mprotect(&as, a, 3 * PAGE_SIZE, RW), 0);
     assert_int_equal(as.vmas.count, 1);
@@ -481,6 +492,29 @@ static void test_brk(void **state)
     assert_int_equal(mm_brk(&as, 0x605000), 0x601000); /* would overlap: refused */
 }
 
+/* A forked child keeps the parent's break and its lower limit (exec moved both). */
+static void test_brk_after_fork(void **state)
+{
+    (void)state;
+    as.layout.brk_start = as.brk = 0x800000;
+    assert_int_equal(mm_brk(&as, 0x802000), 0x802000);
+    struct mm_as c;
+    struct mm_as_layout fresh = layout;
+    fresh.brk_start = 0;
+    assert_int_equal(mm_as_init(&c, &ops, &ptops, vma_cache, &fresh), 0);
+    uint64_t text = 0x400000, out;
+    assert_int_equal(mm_mmap(&as, text, PAGE_SIZE, RW, PRIV | MM_MAP_FIXED, NULL, 0, &out), 0);
+    assert_int_equal(mm_as_fork(&c, &as), 0);
+    assert_int_equal(c.layout.brk_start, 0x800000);
+    assert_int_equal(mm_brk(&c, 0), 0x802000);
+    assert_int_equal(mm_brk(&c, 0x1000), 0x802000); /* below the start: refused */
+    assert_non_null(vma_find(&c.vmas, text));       /* and nothing was unmapped */
+    assert_int_equal(mm_brk(&c, 0x801000), 0x801000);
+    assert_null(vma_find(&c.vmas, 0x801000));
+    assert_non_null(vma_find(&as.vmas, 0x801000)); /* the parent's heap is its own */
+    mm_as_destroy(&c);
+}
+
 static void test_proc_maps_format(void **state)
 {
     (void)state;
@@ -546,6 +580,7 @@ int main(void)
         T(test_stack_growth),
         T(test_populate_mincore_dontneed),
         T(test_brk),
+        T(test_brk_after_fork),
         T(test_proc_maps_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
