@@ -77,18 +77,18 @@ static int load_segments(struct process *p, const struct exec_elf_plan *plan,
 {
     int err = 0;
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         err = map_segment(p, &plan->maps[i]);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
         if (!err)
             err = fill_segment(p, &plan->maps[i], f);
     }
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
         err = mm_mprotect(&p->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
         vm_sync(p, plan->maps[i].vaddr, plan->maps[i].len);
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return err;
 }
 
@@ -125,12 +125,12 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
         return err;
     size_t need = ALIGN_UP(layout.size, EXEC_PAGE_SIZE);
     uint64_t addr;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     err = mm_mmap(&p->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
                   MM_PROT_READ | MM_PROT_WRITE,
                   MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN, NULL, 0,
                   &addr);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     if (err)
         return err;
     uint8_t *buf = kmalloc(need);
@@ -181,10 +181,8 @@ static int exec_elf(struct process *p, struct task *t, const char *path,
             exec_elf_place(&iplan, INTERP_BASE);
     }
     /* Point of no return: the old address space goes. */
-    if (!err) {
-        vm_destroy(p);
-        err = vm_init(p);
-    }
+    if (!err)
+        err = vm_reset(p);
     if (!err)
         err = load_segments(p, &plan, f);
     if (!err && interp)
@@ -195,11 +193,11 @@ static int exec_elf(struct process *p, struct task *t, const char *path,
         err = signal_map_trampoline(p);
     if (err)
         return err;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     p->as.layout.brk_start = plan.brk;
     p->as.brk = plan.brk;
     p->brk_start = plan.brk;
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     uint64_t sp;
     if ((err = build_stack(p, &plan, interp ? iplan.bias : 0, path, argv, envp, &sp)))
         return err;

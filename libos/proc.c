@@ -437,10 +437,10 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child = proc_alloc();
         if (!child)
             return -ENOMEM;
-        spin_lock(&parent->as_lock);
+        mutex_lock(&parent->as_lock);
         int err = mm_as_fork(&child->as, &parent->as);
         vm_sync(parent, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
-        spin_unlock(&parent->as_lock);
+        mutex_unlock(&parent->as_lock);
         if (err)
             return err;
         vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
