@@ -77,18 +77,18 @@ static int load_segments(struct process *p, const struct exec_elf_plan *plan,
 {
     int err = 0;
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         err = map_segment(p, &plan->maps[i]);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
         if (!err)
             err = fill_segment(p, &plan->maps[i], f);
     }
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
         err = mm_mprotect(&p->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
         vm_sync(p, plan->maps[i].vaddr, plan->maps[i].len);
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return err;
 }
 
@@ -125,12 +125,12 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
         return err;
     size_t need = ALIGN_UP(layout.size, EXEC_PAGE_SIZE);
     uint64_t addr;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     err = mm_mmap(&p->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
                   MM_PROT_READ | MM_PROT_WRITE,
                   MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN, NULL, 0,
                   &addr);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     if (err)
         return err;
     uint8_t *buf = kmalloc(need);
@@ -155,14 +155,14 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
 /* Names the VMAs of plan's segments (whatever mm_mmap made of them) name. */
 static void name_segments(struct process *p, const struct exec_elf_plan *plan, const char *name)
 {
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     for (uint32_t i = 0; i < plan->nmaps; i++) {
         const struct exec_mapping *m = &plan->maps[i];
         for (struct vma *v = vma_find_next(&p->as.vmas, m->vaddr);
              v && v->start < m->vaddr + m->len; v = vma_next(v))
             v->name = name;
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
 }
 
 /* Loads the ELF behind f (the file vf, NULL for a memory image; and its interpreter, opened
@@ -203,10 +203,9 @@ static int exec_elf(struct process *p, struct task *t, const char *execfn,
     /* Point of no return: the old address space goes. */
     if (!err) {
         __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* vfork: back to our own */
-        vm_destroy(p);
         proc_set_image(p, vf, names);
         exec_names_put(names);
-        err = vm_init(p);
+        err = vm_reset(p);
     }
     if (!err)
         err = load_segments(p, &plan, f);
@@ -222,11 +221,11 @@ static int exec_elf(struct process *p, struct task *t, const char *execfn,
     }
     if (err)
         return err;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     p->as.layout.brk_start = plan.brk;
     p->as.brk = plan.brk;
     p->brk_start = plan.brk;
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     uint64_t sp;
     if ((err = build_stack(p, &plan, interp ? iplan.bias : 0, path, argv, envp, &sp)))
         return err;

@@ -836,18 +836,19 @@ long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
 
 /* MAP_PRIVATE file mappings are filled by reading the file (a private copy at map time;
  * the page cache will make them shared and lazy). */
-int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len)
+int files_vfs_file(int fd, struct vfs_file **out, unsigned *flags)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    if (f->kind != FILE_VFS || (f->flags & 3) == 1) {
-        file_put(f);
-        return f->kind != FILE_VFS ? -ENODEV : -EACCES;
+    int err = f->kind == FILE_VFS ? 0 : -ENODEV;
+    if (!err) {
+        vfs_file_get(f->vf);
+        *out = f->vf;
+        *flags = f->flags;
     }
-    long r = vfs_io(f, uaddr, len, false, true, off);
     file_put(f);
-    return r < 0 ? (int)r : 0;
+    return err;
 }
 
 #define POLLIN   0x001

@@ -61,9 +61,9 @@ static uint32_t *futex_word(struct process *p, uint64_t uaddr, bool write, uint6
         uint64_t pa;
         pte_t pte;
         int level;
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         int err = pt_lookup(&p->as.pt, uaddr & ~(PAGE_SIZE - 1), &pte, &level);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
         if (!err && (!write || !(pte & PTE_RDONLY))) {
             pa = pte_addr(pte) + (uaddr & ((1UL << PT_LEVEL_SHIFT(level)) - 1));
             if (pa_out)
@@ -86,10 +86,10 @@ static int make_key(struct process *p, uint64_t uaddr, bool private, struct fute
     if (!futex_word(p, uaddr, false, &pa))
         return -EFAULT;
     if (!private) {
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         struct vma *v = vma_find(&p->as.vmas, uaddr);
         private = !v || !(v->flags & VMA_SHARED);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
     }
     *k = private ? (struct futex_key){(uint64_t)p, uaddr} : (struct futex_key){0, pa};
     return 0;

@@ -489,10 +489,10 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
 static int copy_address_space(struct process *child, struct process *parent)
 {
     struct process *from = proc_vm(parent);
-    spin_lock(&from->as_lock);
+    mutex_lock(&from->as_lock);
     int err = mm_as_fork(&child->as, &from->as);
     vm_sync(from, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
-    spin_unlock(&from->as_lock);
+    mutex_unlock(&from->as_lock);
     if (!err)
         vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
     return err;

@@ -72,7 +72,7 @@ static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
 static void count_vmas(struct process *p, struct procfs_task_info *o)
 {
     p = proc_vm(p);
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     for (struct vma *v = vma_find_next(&p->as.vmas, 0); v; v = vma_find_next(&p->as.vmas, v->end)) {
         uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
         o->total_vm += pages;
@@ -83,7 +83,7 @@ static void count_vmas(struct process *p, struct procfs_task_info *o)
         else if (v->prot & MM_PROT_WRITE)
             o->data_vm += pages;
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     o->hiwater_vm = o->total_vm;
     o->rss_anon = o->data_vm + o->stack_vm; /* resident pages are not counted yet */
     o->hiwater_rss = o->rss_anon;
@@ -178,9 +178,9 @@ static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
     if (!p)
         return -ESRCH;
     p = proc_vm(p);
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     size_t n = mm_as_format_maps(&p->as, buf, size);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return (int64_t)n;
 }
 

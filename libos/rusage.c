@@ -17,9 +17,9 @@ static void count_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 static uint64_t resident_bytes(struct process *p)
 {
     uint64_t bytes = 0;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     pt_walk(&p->as.pt, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, count_leaf, &bytes);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return bytes;
 }
 

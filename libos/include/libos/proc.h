@@ -10,6 +10,7 @@
 #include <exo/types.h>
 #include <lib/list.h>
 #include <lib/spinlock.h>
+#include <libos/mutex.h>
 #include <libos/task.h>
 #include <libos/wait.h>
 #include <mm/as.h>
@@ -25,7 +26,8 @@ struct process {
     int pid, pgid, sid;
     envid_t env;
     struct mm_as as;
-    struct spinlock as_lock;    /* serializes the address space */
+    struct mutex as_lock;       /* serializes the address space (faults may sleep) */
+    struct list_node vm_link;   /* libos/vm.c: in the list of live address spaces */
     struct spinlock lock;       /* threads, children, state below */
     struct process *parent;
     struct list_node children;  /* of struct process, via sibling */
@@ -88,9 +90,11 @@ __attribute__((noreturn)) void task_user_loop(struct task *t);
 /* Ends the whole process with a wait status (exit_group, fatal signal). */
 __attribute__((noreturn)) void proc_exit(int status);
 
-/* libos/vm.c: the process address space. */
+/* libos/vm.c: the process address space. vm_init makes p's (empty) and its lock;
+ * vm_destroy releases it for good (exit); vm_reset swaps it for an empty one (exec). */
 int vm_init(struct process *p);
 void vm_destroy(struct process *p);
+int vm_reset(struct process *p);
 /* Makes exo's mappings of [va, va+len) equal to the shadow table's. */
 void vm_sync(struct process *p, uint64_t va, uint64_t len);
 /* Handles a fault at addr: 0, or the signal to send (SIGSEGV/SIGBUS). */
