@@ -203,20 +203,19 @@ int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
 {
     if (!have_root)
         return -ENOENT;
-    int err = vfs_open(&p->fsctx, path, VFS_O_RDONLY, 0, out);
+    struct vfs_ctx c = p->fsctx;
+    c.cred = (struct vfs_cred){p->euid, p->egid};
+    int err = vfs_open(&c, path, VFS_O_RDONLY, 0, out);
     if (err)
         return err;
-    struct vfs_stat st;
-    vfs_fstat(*out, &st);
-    if ((st.mode & 0170000) != 0100000) {
+    struct vfs_inode *i = (*out)->inode;
+    if (!VFS_S_ISREG(i->mode))
+        err = -EACCES;
+    else
+        err = vfs_permission(&c.cred, i, VFS_MAY_EXEC);
+    if (err)
         vfs_file_put(*out);
-        return (st.mode & 0170000) == 0040000 ? -EACCES : -EACCES;
-    }
-    if (!(st.mode & 0111)) {
-        vfs_file_put(*out);
-        return -EACCES;
-    }
-    return 0;
+    return err;
 }
 
 void fd_forget(struct process *p, struct file *f)
@@ -741,6 +740,7 @@ SYSCALL_DEFINE1(chdir, uint64_t, upath)
     long err = path ? get_path(upath, path) : -ENOMEM;
     if (!err) {
         struct vfs_ctx c = p->fsctx;
+        c.cred = (struct vfs_cred){p->euid, p->egid};
         err = vfs_chdir(&c, path);
         if (!err)
             p->fsctx.cwd = c.cwd;
@@ -828,25 +828,6 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
     }
     file_put(f);
     return r;
-}
-
-SYSCALL_DEFINE4(faccessat, int, dirfd, uint64_t, upath, int, mode, int, flags)
-{
-    (void)flags;
-    struct at_path a;
-    struct vfs_stat st;
-    long err = at_path_get(dirfd, upath, &a);
-    if (err)
-        return err;
-    err = vfs_stat(&a.c, a.path, true, &st);
-    at_path_put(&a);
-    if (err)
-        return err;
-    struct process *p = current_proc();
-    if (p->euid == 0) /* root: everything but executing a file nobody may execute */
-        return (mode & 1) && !(st.mode & 0111) && (st.mode & 0170000) != 0040000 ? -EACCES : 0;
-    unsigned bits = st.uid == p->euid ? st.mode >> 6 : st.gid == p->egid ? st.mode >> 3 : st.mode;
-    return (mode & 7) & ~bits & 7 ? -EACCES : 0;
 }
 
 /* Reads a whole regular file into memory for exec's planner (callback for exec_file). */

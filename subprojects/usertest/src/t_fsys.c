@@ -191,6 +191,82 @@ static void permission_rules(void)
     as_unprivileged(unprivileged_checks);
 }
 
+static void unprivileged_vfs_checks(void)
+{
+    struct stat st;
+    CHECK_ERR(open("private", O_RDONLY), EACCES);
+    CHECK_ERR(open("ro_dir/f", O_WRONLY), EACCES);
+    CHECK_ERR(open("ro_dir/f", O_RDONLY | O_TRUNC), EACCES);
+    int fd = SYS(open("ro_dir/f", O_RDONLY));
+    close(fd);
+    CHECK_ERR(open("ro_dir/new", O_WRONLY | O_CREAT, 0644), EACCES);
+    CHECK_ERR(mkdir("ro_dir/sub", 0755), EACCES);
+    CHECK_ERR(symlink("x", "ro_dir/link"), EACCES);
+    CHECK_ERR(unlink("ro_dir/f"), EACCES);
+    CHECK_ERR(rename("ro_dir/f", "sticky/f"), EACCES);
+    /* A directory without search permission hides what is inside. */
+    CHECK_ERR(stat("secret/f", &st), EACCES);
+    CHECK_ERR(open("secret/f", O_RDONLY), EACCES);
+    CHECK_ERR(chdir("secret"), EACCES);
+    CHECK_SYS(stat("secret", &st)); /* the directory itself is visible */
+    /* Sticky directory: others' entries may not be removed or replaced. */
+    ut_write_file("sticky/mine", "m", 1);
+    CHECK_ERR(unlink("sticky/rootf"), EPERM);
+    CHECK_ERR(rename("sticky/mine", "sticky/rootf"), EPERM);
+    CHECK_SYS(rename("sticky/mine", "sticky/mine2"));
+    CHECK_SYS(unlink("sticky/mine2"));
+    char *argv[] = {"noexec", NULL};
+    CHECK_ERR(execve("noexec", argv, argv + 1), EACCES);
+}
+
+static void vfs_permissions(void)
+{
+    CHECK_SYS(chmod(".", 0755));
+    CHECK_SYS(mkdir("ro_dir", 0755));
+    ut_write_file("ro_dir/f", "f", 1);
+    CHECK_SYS(mkdir("secret", 0700));
+    ut_write_file("secret/f", "s", 1);
+    CHECK_SYS(mkdir("sticky", 01777));
+    CHECK_SYS(chmod("sticky", 01777));
+    ut_write_file("sticky/rootf", "r", 1);
+    CHECK_SYS(chmod("sticky/rootf", 0666));
+    ut_write_file("private", "p", 1);
+    CHECK_SYS(chmod("private", 0600));
+    ut_write_file("noexec", "#!/bin/sh\n", 10);
+    as_unprivileged(unprivileged_vfs_checks);
+}
+
+static void access_flags(void)
+{
+    ut_write_file("f", "", 0);
+    CHECK_SYS(chmod("f", 0644));
+    CHECK_SYS(symlink("nowhere", "dangling"));
+    long r = syscall(SYS_faccessat2, AT_FDCWD, "dangling", F_OK, AT_SYMLINK_NOFOLLOW);
+    if (r == -1 && errno == ENOSYS && ut_under_qemu_user())
+        SKIP("qemu-user has no faccessat2");
+    CHECK_EQ(r, 0);
+    CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, "dangling", F_OK, 0), ENOENT);
+    CHECK_SYS(syscall(SYS_faccessat2, AT_FDCWD, "f", R_OK | W_OK, AT_EACCESS));
+    CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, "f", X_OK, AT_EACCESS), EACCES);
+    CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, "f", 8, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, "f", F_OK, 0x1), EINVAL);
+    int fd = SYS(open("f", O_RDONLY));
+    CHECK_SYS(syscall(SYS_faccessat2, fd, "", R_OK, AT_EMPTY_PATH));
+    close(fd);
+    CHECK_ERR(syscall(SYS_faccessat, AT_FDCWD, "f/x", F_OK), ENOTDIR);
+    /* fchmodat2: a symlink's own mode cannot be changed. */
+    r = syscall(452, AT_FDCWD, "dangling", 0600, AT_SYMLINK_NOFOLLOW);
+    if (r == -1 && errno == ENOSYS && ut_under_qemu_user())
+        SKIP("qemu-user has no fchmodat2");
+    CHECK_EQ(r, -1);
+    CHECK_EQ(errno, EOPNOTSUPP);
+    CHECK_SYS(syscall(452, AT_FDCWD, "f", 0600, 0));
+    struct stat st;
+    CHECK_SYS(stat("f", &st));
+    CHECK_EQ(st.st_mode & 07777, 0600);
+    CHECK_ERR(syscall(452, AT_FDCWD, "f", 0600, 0x2), EINVAL);
+}
+
 static void fallocate_extends(void)
 {
     int fd = SYS(open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
@@ -444,6 +520,25 @@ static void o_path_descriptors(void)
     close(dp);
 }
 
+static void fsync_descriptors(void)
+{
+    int fd = SYS(open("f", O_RDWR | O_CREAT, 0644));
+    CHECK_SYS(fsync(fd));
+    CHECK_SYS(fdatasync(fd));
+    CHECK_SYS(syncfs(fd));
+    int p[2];
+    CHECK_SYS(pipe(p));
+    CHECK_ERR(fsync(p[0]), EINVAL);
+    CHECK_ERR(fdatasync(p[1]), EINVAL);
+    CHECK_SYS(syncfs(p[0]));
+    CHECK_ERR(fsync(99), EBADF);
+    CHECK_ERR(syncfs(99), EBADF);
+    int path = SYS(open("f", O_PATH));
+    CHECK_ERR(fsync(path), EBADF);
+    close(path);
+    close(fd);
+}
+
 static void getcwd_matches_dot(void)
 {
     char cwd[PATH_MAX];
@@ -642,6 +737,8 @@ static const struct ut_test tests[] = {
     {"renameat2_flags", renameat2_flags},
     {"chown_rules", chown_rules},
     {"permission_rules", permission_rules},
+    {"vfs_permissions", vfs_permissions},
+    {"access_flags", access_flags},
     {"fallocate_extends", fallocate_extends},
     {"statx_fields", statx_fields},
     {"statfs_figures", statfs_figures},
@@ -650,6 +747,7 @@ static const struct ut_test tests[] = {
     {"seek_data_hole", seek_data_hole},
     {"close_range_cases", close_range_cases},
     {"o_path_descriptors", o_path_descriptors},
+    {"fsync_descriptors", fsync_descriptors},
     {"getcwd_matches_dot", getcwd_matches_dot},
     {"chroot_child", chroot_child},
     {"lock_split_merge", lock_split_merge},
