@@ -248,11 +248,34 @@ struct file *fd_get_raw(int fd)
     return f;
 }
 
+int fd_limit(void)
+{
+    uint64_t cur = current_proc()->rlimits[LINUX_RLIMIT_NOFILE].rlim_cur;
+    return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
+long fsize_limit(uint64_t pos, uint64_t *len)
+{
+    uint64_t limit = current_proc()->rlimits[LINUX_RLIMIT_FSIZE].rlim_cur;
+    if (limit == LINUX_RLIM_INFINITY || (len && *len == 0))
+        return 0;
+    if (len ? pos >= limit : pos > limit) {
+        linux_siginfo_t info;
+        sig_info_kernel(&info, LINUX_SIGXFSZ);
+        signal_thread(current_task(), &info);
+        return -EFBIG;
+    }
+    if (len && *len > limit - pos)
+        *len = limit - pos;
+    return 0;
+}
+
 int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
+    int limit = fd_limit();
     spin_lock(&p->fds->lock);
-    for (int i = min; i < FD_MAX; i++) {
+    for (int i = min; i < limit; i++) {
         if (!p->fds->fd[i]) {
             p->fds->fd[i] = f;
             p->fds->cloexec[i] = cloexec;
@@ -372,6 +395,14 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
 {
     if (write ? (f->flags & 3) == 0 : (f->flags & 3) == 1)
         return -EBADF;
+    if (write && VFS_S_ISREG(f->vf->inode->mode)) {
+        uint64_t at = positional                  ? off
+                      : (f->flags & VFS_O_APPEND) ? f->vf->inode->size
+                                                  : f->vf->pos;
+        long err = fsize_limit(at, &len);
+        if (err)
+            return err;
+    }
     uint8_t *kbuf = kmalloc(4096);
     if (!kbuf)
         return -ENOMEM;
@@ -768,8 +799,10 @@ SYSCALL_DEFINE1(dup, int, fd)
 SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
 {
     struct process *p = current_proc();
-    if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
+    if (oldfd == newfd || (flags & ~O_CLOEXEC))
         return -EINVAL;
+    if (newfd < 0 || newfd >= fd_limit())
+        return -EBADF;
     struct file *f = fd_get_raw(oldfd);
     if (!f)
         return -EBADF;
@@ -801,7 +834,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        r = arg >= (uint64_t)fd_limit() ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
         break;
     case F_GETFD:
         r = p->fds->cloexec[fd] ? FD_CLOEXEC : 0;

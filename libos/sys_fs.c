@@ -44,6 +44,16 @@ struct linux_statfs {
     int64_t f_spare[4];
 };
 
+static bool readable(const struct file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static bool writable(const struct file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
+}
+
 /* ---- Resolving the object of an *at() call ---- */
 
 /* What a path-or-descriptor argument names: a VFS path (referenced), or for an empty path
@@ -480,7 +490,7 @@ SYSCALL_DEFINE2(truncate, uint64_t, upath, int64_t, length)
         err = -EINVAL;
     else if (!may_access(current_proc(), i, 2))
         err = -EACCES;
-    else
+    else if (!(err = fsize_limit((uint64_t)length, NULL)))
         err = vfs_path_setattr(
             &o.path, &(struct vfs_attr){.valid = VFS_ATTR_SIZE, .size = (uint64_t)length});
     at_object_put(&o);
@@ -494,7 +504,9 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long err = f->kind == FILE_VFS ? vfs_ftruncate(f->vf, (uint64_t)length) : -EINVAL;
+    long err = f->kind == FILE_VFS && writable(f) ? fsize_limit((uint64_t)length, NULL) : 0;
+    if (!err)
+        err = f->kind == FILE_VFS ? vfs_ftruncate(f->vf, (uint64_t)length) : -EINVAL;
     file_put(f);
     return err;
 }
@@ -541,7 +553,7 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, offset, int64_t, len)
         err = -EFBIG;
     if (!err) {
         uint64_t end = (uint64_t)offset + (uint64_t)len, size = f->vf->inode->size;
-        if (end > size)
+        if (end > size && !(err = fsize_limit(end, NULL)))
             err = write_zeros(f->vf, size, end);
     }
     file_put(f);
@@ -801,16 +813,6 @@ static long put_user_off(uint64_t uoff, struct vfs_file *f, uint64_t off)
         return copy_to_user(uoff, &off, sizeof(off)) ? -EFAULT : 0;
     vfs_lseek(f, (int64_t)off, VFS_SEEK_SET);
     return 0;
-}
-
-static bool readable(const struct file *f)
-{
-    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
-}
-
-static bool writable(const struct file *f)
-{
-    return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
 }
 
 /* sendfile's checks: in a readable regular file, out a writable VFS file without O_APPEND. */

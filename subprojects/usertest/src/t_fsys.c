@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sendfile.h>
 #include <sys/statfs.h>
@@ -337,6 +338,27 @@ static void fallocate_extends(void)
     CHECK_ERR(fallocate(99, 0, 0, 10), EBADF);
     close(fd);
     close(ro);
+}
+
+static void fsize_limit_sizes(void)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl;
+    CHECK_SYS(getrlimit(RLIMIT_FSIZE, &rl));
+    struct rlimit small = {1000, rl.rlim_max};
+    CHECK_SYS(setrlimit(RLIMIT_FSIZE, &small));
+    int fd = SYS(open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    CHECK_SYS(ftruncate(fd, 1000)); /* up to the limit */
+    CHECK_ERR(ftruncate(fd, 1001), EFBIG);
+    CHECK_ERR(truncate("f", 5000), EFBIG);
+    CHECK_ERR(fallocate(fd, 0, 0, 2000), EFBIG);
+    CHECK_EQ(SYS(pwrite(fd, "0123456789", 10, 995)), 5); /* stops at the limit */
+    CHECK_ERR(pwrite(fd, "x", 1, 1000), EFBIG);
+    CHECK_EQ(SYS(pwrite(fd, "", 0, 5000)), 0);
+    int ro = SYS(open("f", O_RDONLY));
+    CHECK_ERR(ftruncate(ro, 5000), EINVAL); /* not writable comes first */
+    close(ro);
+    close(fd);
 }
 
 static void statx_fields(void)
@@ -787,6 +809,7 @@ static const struct ut_test tests[] = {
     {"vfs_permissions", vfs_permissions},
     {"access_flags", access_flags},
     {"fallocate_extends", fallocate_extends},
+    {"fsize_limit_sizes", fsize_limit_sizes},
     {"statx_fields", statx_fields},
     {"statfs_figures", statfs_figures},
     {"preadv2_pwritev2", preadv2_pwritev2},
