@@ -557,9 +557,10 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
             err = -EISDIR;
         else if ((err = vfs_permission(&c->cred, inode, open_access(flags))))
             ;
-        else if (writable && is_readonly(&p) && VFS_S_ISREG(inode->mode))
+        else if ((writable || (flags & VFS_O_TRUNC)) && is_readonly(&p) && VFS_S_ISREG(inode->mode))
             err = -EROFS;
-        else if ((flags & VFS_O_TRUNC) && writable && VFS_S_ISREG(inode->mode) && inode->size) {
+        else if ((flags & VFS_O_TRUNC) && VFS_S_ISREG(inode->mode) && inode->size) {
+            /* Linux truncates even when opening read-only (write permission was checked). */
             struct vfs_attr a = {.valid = VFS_ATTR_SIZE, .size = 0};
             err = setattr_op(inode, &a);
         }

@@ -608,6 +608,19 @@ static void fsync_descriptors(void)
     close(fd);
 }
 
+static void rdonly_trunc(void)
+{
+    ut_write_file("f", "content", 7);
+    int fd = SYS(open("f", O_RDONLY | O_TRUNC));
+    struct stat st;
+    CHECK_SYS(fstat(fd, &st));
+    CHECK_EQ(st.st_size, 0); /* truncated although opened read-only */
+    char c;
+    CHECK_EQ(SYS(read(fd, &c, 1)), 0);
+    CHECK_ERR(write(fd, "x", 1), EBADF);
+    close(fd);
+}
+
 static void getcwd_matches_dot(void)
 {
     char cwd[PATH_MAX];
@@ -818,6 +831,7 @@ static const struct ut_test tests[] = {
     {"close_range_cases", close_range_cases},
     {"o_path_descriptors", o_path_descriptors},
     {"fsync_descriptors", fsync_descriptors},
+    {"rdonly_trunc", rdonly_trunc},
     {"getcwd_matches_dot", getcwd_matches_dot},
     {"chroot_child", chroot_child},
     {"lock_split_merge", lock_split_merge},
