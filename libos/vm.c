@@ -14,6 +14,7 @@
 #include <lib/errno.h>
 #include <lib/kassert.h>
 #include <libos/proc.h>
+#include <libos/reclaim.h>
 #include <mm/slab.h>
 
 #define CHUNK_PAGES 512 /* struct pages allocated together, on first use of their range */
@@ -217,6 +218,8 @@ static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
             continue;
         uint64_t pa = pte_addr(*pte) + off;
         int err = exo_frame_grant(EXO_ENV_LIBOS, pa, a->p->env, rights);
+        if (err == -EPERM && reclaim_frame_lost(pa))
+            continue; /* exo took it: left unmapped, see libos/reclaim.c */
         if (!err)
             err = exo_map(a->p->env, v, pa, eprot);
         if (err && !a->err)
@@ -247,6 +250,8 @@ int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code)
     enum mm_fault_result r = mm_as_fault(&p->as, addr, acc);
     if (r == MM_FAULT_OK)
         vm_sync(p, addr, 1);
+    if (r == MM_FAULT_OK && reclaim_page_lost(p, addr))
+        r = MM_FAULT_OOM; /* exo took the page: its contents are gone (SIGKILL) */
     mutex_unlock(&p->as_lock);
     switch (r) {
     case MM_FAULT_OK: return 0;
