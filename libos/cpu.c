@@ -120,17 +120,16 @@ static bool allowed_on(const struct task *t, unsigned cpu)
     return (READ_ONCE(t->cpus_allowed) >> cpu) & 1;
 }
 
-/* The allowed CPU with the fewest runnable tasks. */
+/* The allowed CPU with the fewest runnable tasks; on a tie the calling CPU, if allowed. */
 static unsigned least_loaded_allowed(const struct task *t)
 {
-    unsigned best = exo_cpu_count();
-    for (unsigned i = 0; i < exo_cpu_count(); i++) {
-        if (allowed_on(t, i) &&
-            (best == exo_cpu_count() ||
-             sched_rq_nr_running(&cpu_sched[i].rq) < sched_rq_nr_running(&cpu_sched[best].rq)))
+    unsigned n = exo_cpu_count(), best = allowed_on(t, exo_cpu_id()) ? exo_cpu_id() : n;
+    for (unsigned i = 0; i < n; i++) {
+        if (allowed_on(t, i) && (best == n || sched_rq_nr_running(&cpu_sched[i].rq) <
+                                                  sched_rq_nr_running(&cpu_sched[best].rq)))
             best = i;
     }
-    return best < exo_cpu_count() ? best : exo_cpu_id();
+    return best < n ? best : exo_cpu_id();
 }
 
 /* Lock two run queues in CPU order (interrupts masked by the caller). */
@@ -293,8 +292,11 @@ bool wake_task(struct task *t)
             rq_unlock(cs, flags);
             return false;
         }
-        if (!allowed_on(t, cpu) && !t->se.on_rq && !t->on_cpu) {
-            t->cpu = least_loaded_allowed(t); /* still asleep: retry on that CPU's rq */
+        unsigned to = cpu;
+        if (!allowed_on(t, cpu) && !t->se.on_rq && !t->on_cpu)
+            to = least_loaded_allowed(t);
+        if (to != cpu) {
+            t->cpu = to; /* still asleep: retry on that CPU's rq */
             rq_unlock(cs, flags);
             continue;
         }

@@ -126,6 +126,7 @@ static struct process *proc_alloc(void)
 
 static void proc_free(struct process *p)
 {
+    proc_creds_free(p);
     spin_lock(&procs_lock);
     list_remove(&p->all_link);
     spin_unlock(&procs_lock);
@@ -533,8 +534,8 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->pgid = parent->pgid;
         child->sid = parent->sid;
         child->has_ctty = parent->has_ctty;
-        child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
-        child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
+        if ((err = proc_creds_copy(child, parent)))
+            return err;
         child->umask = parent->umask;
         child->nice = parent->nice;
         proc_rlimits_init(child, parent);
@@ -568,6 +569,49 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     if (child && (flags & CLONE_VFORK))
         await(&child->child_wait, vfork_child_done, child, 0, 0);
     return tid;
+}
+
+#define CLONE_ARGS_SIZE_VER0 LINUX_CLONE_ARGS_SIZE_VER0
+#define CLONE_KNOWN                                                                                \
+    (CLONE_VM | CLONE_VFORK | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |                  \
+     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x00000200 /* FS */ | 0x00000400 /* FILES */ |    \
+     0x00000800 /* SIGHAND */ | 0x00040000 /* SYSVSEM */)
+
+/* Copies a clone_args of size bytes: fields past what we know must be zero (E2BIG). */
+static int clone_args_from_user(uint64_t uargs, uint64_t size, struct linux_clone_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (size < CLONE_ARGS_SIZE_VER0)
+        return -EINVAL;
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    if (copy_from_user(a, uargs, MIN(size, sizeof(*a))))
+        return -EFAULT;
+    for (uint64_t off = sizeof(*a); off < size; off++) {
+        uint8_t b;
+        if (copy_from_user(&b, uargs + off, 1))
+            return -EFAULT;
+        if (b)
+            return -E2BIG;
+    }
+    return 0;
+}
+
+/* clone3(args, size): clone's flags with the stack given as base and size. Choosing the
+ * child's pid (set_tid), pidfds and cgroups are not supported: EINVAL. */
+SYSCALL_DEFINE2(clone3, uint64_t, uargs, uint64_t, size)
+{
+    struct linux_clone_args a;
+    int err = clone_args_from_user(uargs, size, &a);
+    if (err)
+        return err;
+    if ((a.flags & ~(uint64_t)CLONE_KNOWN) || a.exit_signal > 64 || a.set_tid || a.set_tid_size ||
+        a.pidfd || a.cgroup)
+        return -EINVAL;
+    if (!a.stack != !a.stack_size || a.stack + a.stack_size < a.stack)
+        return -EINVAL;
+    uint64_t sp = a.stack ? a.stack + a.stack_size : 0;
+    return sys_clone(a.flags | a.exit_signal, sp, a.parent_tid, a.tls, a.child_tid, 0);
 }
 
 #define WNOHANG       0x00000001
@@ -785,24 +829,18 @@ static long copy_strv(uint64_t uvec, char ***out)
     return 0;
 }
 
-SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
+long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
     if (p->nthreads > 1)
         return -EBUSY; /* ending the other threads first is not implemented yet */
-    char *path = kmalloc(4096);
-    if (!path)
-        return -ENOMEM;
-    long err = strncpy_from_user(path, upath, 4096);
     char **argv = NULL, **envp = NULL;
-    if (err >= 0)
-        err = copy_strv(uargv, &argv);
+    long err = copy_strv(uargv, &argv);
     if (!err)
         err = copy_strv(uenvp, &envp);
     if (!err)
         err = exec_path(p, t, path, (const char *const *)argv, (const char *const *)envp);
-    kfree(path);
     kfree(argv);
     kfree(envp);
     if (err && !p->vm_owner && p->as.vmas.count == 0)
@@ -814,4 +852,16 @@ SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
     WRITE_ONCE(p->vfork_done, true);
     wake_all(&p->child_wait);
     return 0;
+}
+
+SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
+{
+    char *path = kmalloc(4096);
+    if (!path)
+        return -ENOMEM;
+    long err = strncpy_from_user(path, upath, 4096);
+    if (err >= 0)
+        err = proc_execve(path, uargv, uenvp);
+    kfree(path);
+    return err;
 }

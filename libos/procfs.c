@@ -105,8 +105,11 @@ static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task
     o->tpgid = -1;
     o->state = p->stopped ? 'T' : p->exiting ? 'Z' : 'S';
     strlcpy(o->comm, p->comm, sizeof(o->comm));
-    o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->euid;
-    o->gid[0] = p->gid, o->gid[1] = p->egid, o->gid[2] = p->sgid, o->gid[3] = p->egid;
+    o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->fsuid;
+    o->gid[0] = p->gid, o->gid[1] = p->egid, o->gid[2] = p->sgid, o->gid[3] = p->fsgid;
+    o->ngroups = (uint32_t)p->ngroups;
+    for (int i = 0; i < p->ngroups && i < PROCFS_NGROUPS; i++)
+        o->groups[i] = p->groups[i];
     o->has_fs = true;
     o->umask = p->umask;
     o->fd_size = FD_MAX;

@@ -216,31 +216,6 @@ SYSCALL_DEFINE3(getresgid, uint64_t, r, uint64_t, e, uint64_t, s)
     return 0;
 }
 
-/* setuid(2) for root (all three ids) or an unprivileged process (effective only). */
-SYSCALL_DEFINE1(setuid, unsigned, uid)
-{
-    struct process *p = current_proc();
-    if (p->euid == 0)
-        p->uid = p->euid = p->suid = uid;
-    else if (uid == p->uid || uid == p->suid)
-        p->euid = uid;
-    else
-        return -EPERM;
-    return 0;
-}
-
-SYSCALL_DEFINE1(setgid, unsigned, gid)
-{
-    struct process *p = current_proc();
-    if (p->euid == 0)
-        p->gid = p->egid = p->sgid = gid;
-    else if (gid == p->gid || gid == p->sgid)
-        p->egid = gid;
-    else
-        return -EPERM;
-    return 0;
-}
-
 SYSCALL_DEFINE1(personality, unsigned, persona)
 {
     /* Only PER_LINUX exists here; 0xffffffff queries. */

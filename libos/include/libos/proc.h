@@ -46,6 +46,9 @@ struct process {
     struct wait_queue child_wait; /* wait4 sleeps here (children exiting) */
     char comm[TASK_COMM_LEN];
     unsigned uid, euid, suid, gid, egid, sgid;
+    unsigned fsuid, fsgid; /* filesystem ids (libos/cred.c) */
+    unsigned *groups;      /* supplementary groups (kmalloc), ngroups of them */
+    int ngroups;
     unsigned umask;
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns, child_utime_ns, child_stime_ns;
@@ -142,6 +145,10 @@ void proc_fill_rusage(const struct process *p, bool children, struct linux_rusag
 /* Adds the reaped child c's usage (and its children's) to parent's children totals. */
 void proc_add_child_usage(struct process *parent, const struct process *c);
 
+/* libos/cred.c: a child's credentials are its parent's (0 or -ENOMEM); freed at reaping. */
+int proc_creds_copy(struct process *child, const struct process *parent);
+void proc_creds_free(struct process *p);
+
 /* libos/exe.c: the program a process runs. */
 struct exec_names;
 struct exec_names *exec_names_new(struct process *p, const struct vfs_file *f, const char *name,
@@ -153,6 +160,9 @@ void proc_set_image(struct process *p, const struct vfs_file *f, struct exec_nam
 void proc_inherit_image(struct process *child, const struct process *parent);
 void proc_drop_image(struct process *p);
 
+/* execve of path (a kernel string) with user argv/envp: 0 (now running the new program) or
+ * a negative errno with the old program intact. */
+long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp);
 /* Starts the first process from a path in the root filesystem. */
 int proc_start_init_path(const char *path, const char *const *argv, const char *const *envp);
 
