@@ -27,6 +27,7 @@ static const struct fs_type_entry mountable[] = {
     {"tmpfs", &tmpfs_fs_type},
     {"devtmpfs", &devfs_fs_type},
     {"devfs", &devfs_fs_type},
+    {"devpts", &devpts_fs_type},
     {"proc", &procfs_fs_type},
     {NULL, NULL},
 };
