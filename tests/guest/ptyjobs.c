@@ -5,9 +5,10 @@
  * prints. Exits 0 and prints "ptyjobs: ok" on success, 1 with the transcript otherwise.
  *
  * usage: ptyjobs [SHELL-COMMAND...]   (default: /bin/bash --norc --noprofile --noediting -i)
- * PTYJOBS_JOB picks the job (default "sleep 100"). On a host without binfmt_misc, run it
- * under qemu-aarch64-static with "qemu-aarch64-static -L ROOT /bin/bash ..." as the shell
- * command and a job that needs no exec, e.g. PTYJOBS_JOB='(while :; do :; done)'.
+ * PTYJOBS_JOB picks the job (default "sleep 100"), PTYJOBS_SHOWN how bash lists it (default:
+ * the job). On a host without binfmt_misc, run it under qemu-aarch64-static with
+ * "qemu-aarch64-static -L ROOT ROOT/bin/bash ..." as the shell command and a job that needs
+ * no exec: PTYJOBS_JOB='(while :; do :; done)' PTYJOBS_SHOWN='( while :; do'.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
     static char *def[] = {"/bin/bash", "--norc", "--noprofile", "--noediting", "-i", NULL};
     char **shell = argc > 1 ? argv + 1 : def;
     const char *job = getenv("PTYJOBS_JOB") ? getenv("PTYJOBS_JOB") : "sleep 100";
+    const char *shown = getenv("PTYJOBS_SHOWN") ? getenv("PTYJOBS_SHOWN") : job;
     master = posix_openpt(O_RDWR | O_NOCTTY);
     if (master < 0 || grantpt(master) || unlockpt(master))
         fail("posix_openpt/grantpt/unlockpt");
@@ -126,19 +128,22 @@ int main(int argc, char **argv)
     pump(NULL, 1000); /* let the job start */
     type("\x1a");
     expect("Stopped");
+    expect(shown);
     expect(PROMPT);
     type("jobs\n");
     expect("Stopped");
+    expect(shown);
     expect(PROMPT);
     type("bg\n");
-    snprintf(line, sizeof(line), "%s &", job);
+    snprintf(line, sizeof(line), "[1]+ %s", shown);
     expect(line);
+    expect(" &");
     expect(PROMPT);
     type("jobs\n");
     expect("Running");
     expect(PROMPT);
     type("fg\n");
-    expect(job);
+    expect(shown);
     pump(NULL, 1000);
     type("\x03");
     expect(PROMPT);
