@@ -17,6 +17,7 @@
 #include <libos/ipc.h>
 #include <libos/clock.h>
 #include <libos/proc.h>
+#include <libos/pty.h>
 #include <mm/slab.h>
 #include "files_internal.h"
 
@@ -112,6 +113,8 @@ void file_put(struct file *f)
         flock_release_ofd(f);
         vfs_file_put(f->vf);
     }
+    if (f->kind == FILE_TTY)
+        ttyfile_release(f->obj);
     if (f->ops) {
         struct ipc_fd_view view = {f->ops, f->obj, f->flags};
         ipc_epoll_file_released(&view, f);
@@ -339,6 +342,28 @@ void at_path_put(struct at_path *a)
     kfree(a->path);
 }
 
+/* A terminal device node opens the terminal (libos/pty.h): 0 with *out set, 1 when vf is
+ * not one, or an error. */
+static long open_terminal(struct vfs_file *vf, unsigned flags, struct file **out)
+{
+    struct vfs_stat st;
+    if (vfs_fstat(vf, &st) || (st.mode & VFS_S_IFMT) != VFS_S_IFCHR)
+        return 1;
+    bool console;
+    void *obj = NULL;
+    int r = tty_open_device(st.rdev, flags, &console, &obj);
+    if (r <= 0)
+        return r < 0 ? r : 1;
+    *out = file_new(console ? FILE_CONSOLE : FILE_TTY, flags & ~O_CLOEXEC, NULL);
+    if (!*out) {
+        if (obj)
+            ttyfile_release(obj);
+        return -ENOMEM;
+    }
+    (*out)->obj = obj;
+    return 0;
+}
+
 SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, mode)
 {
     struct at_path a;
@@ -355,8 +380,13 @@ SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, 
     at_path_put(&a);
     if (err)
         return err;
-    struct file *f = file_new(FILE_VFS, flags & ~O_CLOEXEC, vf);
-    if (!f) {
+    struct file *f = NULL;
+    err = open_terminal(vf, flags, &f);
+    if (err <= 0) {
+        vfs_file_put(vf);
+        if (err)
+            return err;
+    } else if (!(f = file_new(FILE_VFS, flags & ~O_CLOEXEC, vf))) {
         vfs_file_put(vf);
         return -ENOMEM;
     }
@@ -386,8 +416,6 @@ long ttycon_read(uint64_t ubuf, uint64_t len, unsigned fflags);
 long ttycon_write(uint64_t ubuf, uint64_t len);
 long ttycon_ioctl(unsigned cmd, uint64_t arg);
 uint32_t ttycon_poll(struct ipc_poll_table *pt);
-bool ttycon_poll_readable(void);
-struct wait_queue *ttycon_read_queue(void);
 
 /* Moves bytes between a VFS file and user memory through a kernel bounce buffer. */
 static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool positional,
@@ -448,6 +476,10 @@ static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positio
         r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
     else if (f->kind == FILE_OPS)
         r = positional ? -ESPIPE : ops_io(f, buf, len, write);
+    else if (f->kind == FILE_TTY)
+        r = positional ? -ESPIPE
+            : write    ? ttyfile_write(f->obj, buf, len, f->flags)
+                       : ttyfile_read(f->obj, buf, len, f->flags);
     else
         r = vfs_io(f, buf, len, write, positional, off);
     file_put(f);
@@ -508,7 +540,9 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg) : -ENOTTY;
+    long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg)
+             : f->kind == FILE_TTY   ? ttyfile_ioctl(f->obj, cmd, arg)
+                                     : -ENOTTY;
     file_put(f);
     return r;
 }
@@ -561,6 +595,10 @@ int file_stat(struct file *f, struct vfs_stat *st)
         return vfs_fstat(f->vf, st);
     if (f->kind == FILE_CONSOLE) {
         console_stat(st);
+        return 0;
+    }
+    if (f->kind == FILE_TTY) {
+        ttyfile_stat(f->obj, st);
         return 0;
     }
     memset(st, 0, sizeof(*st));
@@ -910,12 +948,10 @@ static void waiter_done(struct poll_waiter *w)
 static uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
 {
     switch (f->kind) {
-    case FILE_CONSOLE:
-        return ttycon_poll(pt);
-    case FILE_OPS:
-        return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
-    default:
-        return POLLIN | POLLOUT;
+    case FILE_CONSOLE: return ttycon_poll(pt);
+    case FILE_TTY: return ttyfile_poll(f->obj, pt);
+    case FILE_OPS: return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
+    default: return POLLIN | POLLOUT;
     }
 }
 

@@ -25,6 +25,7 @@ extern const char app_image_end[] __attribute__((weak));
 
 void futex_init(void);
 void ttycon_init(void);
+void pty_init(void);
 void procfs_glue_init(const char *cmdline);
 void vm_global_init(void);
 
@@ -103,6 +104,7 @@ void libos_main(const struct exo_boot_params *params)
     ttycon_init();
     int root = files_mount_root(); /* also gives fs/ its allocator */
     mount_init();
+    pty_init();
     procfs_glue_init(params->cmdline);
     if (root && root != -ENODEV)
         klog("libos: cannot mount the root filesystem from the ramdisk (%d)\n", root);

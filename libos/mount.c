@@ -30,9 +30,10 @@ struct fs_type_entry {
 };
 
 static const struct fs_type_entry mountable[] = {
-    {"tmpfs", &tmpfs_fs_type, FS_PLAIN}, {"devtmpfs", &devfs_fs_type, FS_PLAIN},
-    {"devfs", &devfs_fs_type, FS_PLAIN}, {"proc", &procfs_fs_type, FS_PLAIN},
-    {"sysfs", &tmpfs_fs_type, FS_SYSFS}, {NULL, NULL, FS_PLAIN},
+    {"tmpfs", &tmpfs_fs_type, FS_PLAIN},   {"devtmpfs", &devfs_fs_type, FS_PLAIN},
+    {"devfs", &devfs_fs_type, FS_PLAIN},   {"devpts", &devpts_fs_type, FS_PLAIN},
+    {"proc", &procfs_fs_type, FS_PLAIN},   {"sysfs", &tmpfs_fs_type, FS_SYSFS},
+    {NULL, NULL, FS_PLAIN},
 };
 
 /* One mounted filesystem, as /proc/mounts names it. */

@@ -11,12 +11,13 @@
 #include <lib/kassert.h>
 #include <libos/file.h>
 #include <libos/proc.h>
+#include <libos/term.h>
 #include <libos/abi/syscall.h>
 #include <libos/abi/linux.h>
 #include <libos/syscall.h>
 #include <mm/slab.h>
 
-void ttycon_set_session(int sid, int pgrp);
+struct term *ttycon_term(void);
 
 static struct list_node all_procs = LIST_INIT(all_procs);
 static struct spinlock procs_lock = SPINLOCK_INIT("procs");
@@ -155,8 +156,10 @@ static int init_create(struct process **pp, struct task **tp)
     if (!p)
         return -ENOMEM;
     p->pgid = p->sid = p->pid;
-    p->has_ctty = true;
-    ttycon_set_session(p->sid, p->pgid);
+    /* the first session (init's) gets the console as its controlling terminal */
+    tty_set_session(&ttycon_term()->ld, p->sid, p->pgid);
+    p->ctty = ttycon_term();
+    term_get(p->ctty);
     proc_rlimits_init(p, NULL);
     int err = files_init_process(p);
     if (err)
@@ -256,8 +259,11 @@ void task_user_loop(struct task *t)
             signal_fault(sig, code, stop.addr);
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
-        signal_deliver(t);
-        proc_wait_while_stopped();
+        /* signals that arrived during a stop (SIGHUP before the SIGCONT that ended it) are
+         * delivered before user code runs again */
+        do
+            signal_deliver(t);
+        while (proc_wait_while_stopped() && !READ_ONCE(p->exiting));
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
         if (need_resched()) {
@@ -328,6 +334,8 @@ static void reparent_children(struct process *p, struct process *init)
  * to their reaper, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
 {
+    term_proc_orphans(p);
+    term_proc_exit(p);
     files_exit(p);
     __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* a vfork child gives it back */
     proc_sample_maxrss(p);
@@ -442,13 +450,17 @@ static bool not_stopped(void *arg)
     return !READ_ONCE(p->stopped) || READ_ONCE(p->exiting);
 }
 
-void proc_wait_while_stopped(void)
+bool proc_wait_while_stopped(void)
 {
     struct process *p = current_proc();
+    bool waited = false;
     /* Not interruptible by ordinary signals: only SIGCONT (which clears stopped) and
      * SIGKILL (which sets exiting) end a stop. */
-    while (!not_stopped(p))
+    while (!not_stopped(p)) {
         await(&p->stop_wait, not_stopped, p, 0, 0);
+        waited = true;
+    }
+    return waited;
 }
 
 SYSCALL_DEFINE1(exit_group, int, code)
@@ -533,7 +545,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child->parent = parent;
         child->pgid = parent->pgid;
         child->sid = parent->sid;
-        child->has_ctty = parent->has_ctty;
+        term_proc_fork(child, parent);
         if ((err = proc_creds_copy(child, parent)))
             return err;
         child->umask = parent->umask;

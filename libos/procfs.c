@@ -14,6 +14,7 @@
 #include <libos/clock.h>
 #include <libos/mount.h>
 #include <libos/proc.h>
+#include <libos/term.h>
 #include <mm/slab.h>
 
 #define TICK_NS 10000000ULL /* USER_HZ = 100 */
@@ -101,8 +102,12 @@ static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task
     o->ppid = p->parent ? p->parent->pid : 0;
     o->pgid = p->pgid;
     o->sid = p->sid;
-    o->tty_nr = p->has_ctty ? (204 << 8) | 64 : 0;
-    o->tpgid = -1;
+    struct term *ctty = p->ctty && term_is_ctty(p->ctty, p) ? p->ctty : NULL;
+    /* Linux's new_encode_dev of the terminal's device number */
+    o->tty_nr = ctty ? (int)((VFS_MINOR(ctty->rdev) & 0xff) | (VFS_MAJOR(ctty->rdev) << 8) |
+                             ((VFS_MINOR(ctty->rdev) & ~0xffu) << 12))
+                     : 0;
+    o->tpgid = ctty && ctty->ld.pgrp > 0 ? ctty->ld.pgrp : -1;
     o->state = p->stopped ? 'T' : p->exiting ? 'Z' : 'S';
     strlcpy(o->comm, p->comm, sizeof(o->comm));
     o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->fsuid;

@@ -9,6 +9,7 @@
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
 #include <libos/proc.h>
+#include <libos/term.h>
 
 SYSCALL_DEFINE3(getcpu, uint64_t, cpu, uint64_t, node, uint64_t, cache)
 {
@@ -196,7 +197,7 @@ SYSCALL_DEFINE0(setsid)
     if (p->pgid == p->pid)
         return -EPERM;
     p->sid = p->pgid = p->pid;
-    p->has_ctty = false;
+    term_proc_setsid(p);
     return p->sid;
 }
 

@@ -20,6 +20,7 @@ struct devfs_device {
 struct devfs_instance {
     struct list_node link;
     struct tmpfs_sb *fs;
+    const char *prefix; /* shows only devices named prefix..., without it ("" for all) */
 };
 
 /* Order: devfs_lock, then a tmpfs lock, then the VFS lock. */
@@ -60,12 +61,12 @@ static bool name_valid(const char *name)
  * length of the prefix of d->name that is new (0: nothing created), for the caller to make
  * the VFS forget its cached negative entry.
  */
-static size_t instance_add(struct tmpfs_sb *fs, const struct devfs_device *d)
+static size_t instance_add(struct tmpfs_sb *fs, const char *name, const struct devfs_device *d)
 {
     size_t created = 0;
     spin_lock(&fs->lock);
     struct tmpfs_node *dir = fs->root;
-    const char *s = d->name;
+    const char *s = name;
     for (;;) {
         const char *e = s;
         while (*e && *e != '/')
@@ -75,14 +76,14 @@ static size_t instance_add(struct tmpfs_sb *fs, const struct devfs_device *d)
         struct tmpfs_node *n = de ? de->node : NULL;
         if (!*e) {
             if (!n && !tmpfs_dir_make(fs, dir, s, len, d->mode, d->rdev, NULL, &n) && !created)
-                created = (size_t)(e - d->name);
+                created = (size_t)(e - name);
             break;
         }
         if (!n) {
             if (tmpfs_dir_make(fs, dir, s, len, VFS_S_IFDIR | 0755, 0, NULL, &n))
                 break;
             if (!created)
-                created = (size_t)(e - d->name);
+                created = (size_t)(e - name);
         } else if (!VFS_S_ISDIR(n->mode)) {
             break;
         }
@@ -94,12 +95,12 @@ static size_t instance_add(struct tmpfs_sb *fs, const struct devfs_device *d)
 }
 
 /* devfs_lock held: removes d's node from fs if it is still d's; true if it did. */
-static bool instance_remove(struct tmpfs_sb *fs, const struct devfs_device *d)
+static bool instance_remove(struct tmpfs_sb *fs, const char *name, const struct devfs_device *d)
 {
     bool removed = false;
     spin_lock(&fs->lock);
     struct tmpfs_node *dir = fs->root;
-    const char *s = d->name;
+    const char *s = name;
     for (;;) {
         const char *e = s;
         while (*e && *e != '/')
@@ -121,6 +122,15 @@ static bool instance_remove(struct tmpfs_sb *fs, const struct devfs_device *d)
     }
     spin_unlock(&fs->lock);
     return removed;
+}
+
+/* d's name inside instance in (its prefix stripped), or NULL when in does not show d. */
+static const char *instance_name(const struct devfs_instance *in, const struct devfs_device *d)
+{
+    size_t n = strlen(in->prefix);
+    if (strncmp(d->name, in->prefix, n) || !d->name[n])
+        return NULL;
+    return d->name + n;
 }
 
 /* Forgets the cached entry for the first len bytes of name in fs. */
@@ -187,7 +197,9 @@ int devfs_register(const char *name, uint32_t mode, uint64_t rdev, const struct 
     list_for_each(l, &instances)
     {
         struct devfs_instance *in = list_entry(l, struct devfs_instance, link);
-        forget(in->fs, d->name, instance_add(in->fs, d));
+        const char *name = instance_name(in, d);
+        if (name)
+            forget(in->fs, name, instance_add(in->fs, name, d));
     }
     spin_unlock(&devfs_lock);
     return 0;
@@ -206,8 +218,9 @@ int devfs_unregister(const char *name)
     list_for_each(l, &instances)
     {
         struct devfs_instance *in = list_entry(l, struct devfs_instance, link);
-        if (instance_remove(in->fs, d))
-            forget(in->fs, d->name, strlen(d->name));
+        const char *name = instance_name(in, d);
+        if (name && instance_remove(in->fs, name, d))
+            forget(in->fs, name, strlen(name));
     }
     spin_unlock(&devfs_lock);
     devfs_put(d);
@@ -329,12 +342,13 @@ static const struct vfs_super_ops devfs_super_ops = {
     .put_super = devfs_put_super,
 };
 
-static int devfs_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblock **out)
+/* A new instance showing the devices whose names start with prefix. */
+static int devfs_mount_prefix(const char *prefix, uint32_t flags, struct vfs_superblock **out)
 {
-    (void)bdev;
     struct devfs_instance *in = fs_zalloc(sizeof(*in));
     if (!in)
         return -ENOMEM;
+    in->prefix = prefix;
     int err = tmpfs_new_super(&devfs_super_ops, &devfs_node_ops, "devfs", flags, 0755, &in->fs);
     if (err) {
         fs_free(in);
@@ -342,14 +356,37 @@ static int devfs_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superbl
     }
     spin_lock(&devfs_lock);
     struct list_node *l;
-    list_for_each(l, &devices) instance_add(in->fs, list_entry(l, struct devfs_device, link));
+    list_for_each(l, &devices)
+    {
+        struct devfs_device *d = list_entry(l, struct devfs_device, link);
+        const char *name = instance_name(in, d);
+        if (name)
+            instance_add(in->fs, name, d);
+    }
     list_push_back(&instances, &in->link);
     spin_unlock(&devfs_lock);
     *out = &in->fs->vfs;
     return 0;
 }
 
+static int devfs_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblock **out)
+{
+    (void)bdev;
+    return devfs_mount_prefix("", flags, out);
+}
+
+static int devpts_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblock **out)
+{
+    (void)bdev;
+    return devfs_mount_prefix("pts/", flags, out);
+}
+
 const struct vfs_fs_type devfs_fs_type = {
     .name = "devfs",
     .mount = devfs_mount,
+};
+
+const struct vfs_fs_type devpts_fs_type = {
+    .name = "devpts",
+    .mount = devpts_mount,
 };

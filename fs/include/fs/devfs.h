@@ -45,6 +45,9 @@ struct devfs_ops {
 };
 
 extern const struct vfs_fs_type devfs_fs_type;
+/* A devfs that shows only the devices named "pts/...", without that prefix: mounted on
+ * /dev/pts it is the devpts of pseudo-terminal slaves ("pts/3" appears as 3). */
+extern const struct vfs_fs_type devpts_fs_type;
 
 /*
  * Registers a device: mode is VFS_S_IFCHR or VFS_S_IFBLK plus permission bits, rdev in

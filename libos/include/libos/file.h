@@ -12,7 +12,7 @@
 
 #define FD_MAX 256
 
-enum file_kind { FILE_VFS, FILE_CONSOLE, FILE_OPS };
+enum file_kind { FILE_VFS, FILE_CONSOLE, FILE_OPS, FILE_TTY /* pty end (libos/pty.h) */ };
 
 struct ipc_file_ops;
 

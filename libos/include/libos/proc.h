@@ -21,6 +21,7 @@
 struct proc_usage {
     uint64_t minflt, majflt, nvcsw, nivcsw;
 };
+struct term;
 
 struct process {
     int pid, pgid, sid;
@@ -60,7 +61,7 @@ struct process {
     struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
     struct fdtable *fds;        /* shared by the threads */
     struct sigproc sig;         /* handlers, process-directed pending signals */
-    bool has_ctty;              /* the console is its session's controlling terminal */
+    struct term *ctty;          /* controlling terminal (libos/term.h), referenced */
     int nice;                   /* -20..19, applied to every thread's EEVDF weight */
     /* Job control: stopped by stop_sig until SIGCONT; what wait4 has not reported yet. */
     bool stopped, stop_unreported, cont_unreported;
@@ -122,8 +123,8 @@ void signal_deliver(struct task *t);
 /* Job control: stops the current process with sig / resumes p (SIGCONT). */
 void proc_stop(int sig);
 void proc_continue(struct process *p);
-/* Waits while the current process is stopped. */
-void proc_wait_while_stopped(void);
+/* Waits while the current process is stopped; true if it was. */
+bool proc_wait_while_stopped(void);
 /* The rt_sigreturn trampoline page every process has. */
 #define SIGRETURN_TRAMPOLINE_VA 0xfffff0000000UL
 int signal_map_trampoline(struct process *p);

@@ -472,6 +472,36 @@ static void test_second_instance(void **state)
     assert_int_equal(devfs_unregister("late"), 0);
 }
 
+/* A devpts mount shows only the "pts/" devices, without the prefix, as they come and go. */
+static void test_devpts(void **state)
+{
+    (void)state;
+    struct serial s = {.in = ""};
+    assert_int_equal(
+        devfs_register("pts/1", VFS_S_IFCHR | 0620, VFS_MKDEV(136, 1), &serial_ops, &s), 0);
+    assert_int_equal(vfs_mkdir(&C, "/pts", 0755), 0);
+    struct vfs_path at;
+    assert_int_equal(vfs_walk(&C.root, &C.cwd, "/pts", 0, &at), 0);
+    struct vfs_mount *m;
+    assert_int_equal(vfs_mount(&devpts_fs_type, NULL, 0, &at, &m), 0);
+    vfs_path_put(&at);
+    struct vfs_stat st;
+    assert_int_equal(vfs_stat(&C, "/pts/1", false, &st), 0);
+    assert_int_equal(st.rdev, VFS_MKDEV(136, 1));
+    assert_int_equal(vfs_stat(&C, "/pts/null", false, &st), -ENOENT);
+    assert_int_equal(vfs_stat(&C, "/pts/pts", false, &st), -ENOENT);
+    assert_int_equal(vfs_stat(&C, "/pts/2", false, &st), -ENOENT);
+    assert_int_equal(
+        devfs_register("pts/2", VFS_S_IFCHR | 0620, VFS_MKDEV(136, 2), &serial_ops, &s), 0);
+    assert_int_equal(vfs_stat(&C, "/pts/2", false, &st), 0);
+    assert_int_equal(devfs_unregister("pts/2"), 0);
+    assert_int_equal(vfs_stat(&C, "/pts/2", false, &st), -ENOENT);
+    assert_int_equal(devfs_unregister("pts/1"), 0);
+    assert_int_equal(vfs_stat(&C, "/pts/1", false, &st), -ENOENT);
+    assert_int_equal(vfs_umount(m), 0);
+    assert_int_equal(vfs_rmdir(&C, "/pts"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_custom_device),
         cmocka_unit_test(test_tree_inside),
         cmocka_unit_test(test_second_instance),
+        cmocka_unit_test(test_devpts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
