@@ -236,8 +236,11 @@ int tty_open_device(uint64_t rdev, unsigned flags, bool *console, void **obj)
 
 void pty_init(void)
 {
+    /* The terminal nodes of /dev; opening them is routed by device number (above). */
     devfs_register("ptmx", VFS_S_IFCHR | 0666, VFS_MKDEV(5, 2), &no_ops, NULL);
     devfs_register("tty", VFS_S_IFCHR | 0666, VFS_MKDEV(5, 0), &no_ops, NULL);
+    devfs_register("console", VFS_S_IFCHR | 0600, VFS_MKDEV(5, 1), &no_ops, NULL);
+    devfs_register("ttyAMA0", VFS_S_IFCHR | 0620, VFS_MKDEV(204, 64), &no_ops, NULL);
 }
 
 /* ---- The master ---- */
