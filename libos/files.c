@@ -15,6 +15,7 @@
 #include <libos/abi/syscall.h>
 #include <libos/file.h>
 #include <libos/ipc.h>
+#include <libos/ipc_glue.h>
 #include <libos/clock.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
@@ -85,7 +86,7 @@ int files_mount_root(void)
     return err;
 }
 
-static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf)
+struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf)
 {
     struct file *f = kzalloc(sizeof(*f));
     if (f)
@@ -93,22 +94,22 @@ static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_fil
     return f;
 }
 
-static void file_get(struct file *f)
+void file_get(struct file *f)
 {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void file_put(struct file *f)
+void file_put(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
         return;
     if (f->vf)
         vfs_file_put(f->vf);
-    if (f->ops) {
-        struct ipc_fd_view view = {f->ops, f->obj, f->flags};
+    struct ipc_fd_view view;
+    if (ipc_file_view(f, &view))
         ipc_epoll_file_released(&view, f);
+    if (f->ops)
         f->ops->release(f->obj, f->flags);
-    }
     kfree(f);
 }
 
@@ -212,7 +213,7 @@ int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
 }
 
 /* The open file behind fd (referenced), or NULL. */
-static struct file *fd_get(int fd)
+struct file *fd_get(int fd)
 {
     struct process *p = current_proc();
     if (fd < 0 || fd >= FD_MAX)
@@ -226,7 +227,7 @@ static struct file *fd_get(int fd)
 }
 
 /* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
-static int fd_install(struct file *f, int min, bool cloexec)
+int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
     spin_lock(&p->fds->lock);
@@ -388,6 +389,25 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
 
 static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write);
 
+/* Was f opened for reading (write false) or writing (write true)? */
+static bool file_mode_allows(const struct file *f, bool write)
+{
+    return write ? (f->flags & 3) != 0 : (f->flags & 3) != 1;
+}
+
+/* ioctl on a FILE_OPS file: the argument of the int-sized requests (FIONREAD) goes through
+ * a kernel copy. */
+static long ops_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    int32_t karg = 0;
+    if (!f->ops->ioctl)
+        return -ENOTTY;
+    long r = f->ops->ioctl(f->obj, f->flags, cmd, &karg);
+    if (r == 0 && cmd == LINUX_FIONREAD && copy_to_user(arg, &karg, sizeof(karg)))
+        r = -EFAULT;
+    return r;
+}
+
 static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positional, uint64_t off)
 {
     struct file *f = fd_get(fd);
@@ -397,7 +417,7 @@ static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positio
     if (f->kind == FILE_CONSOLE)
         r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
     else if (f->kind == FILE_OPS)
-        r = positional ? -ESPIPE : ops_io(f, buf, len, write);
+        r = positional ? -ESPIPE : !file_mode_allows(f, write) ? -EBADF : ops_io(f, buf, len, write);
     else
         r = vfs_io(f, buf, len, write, positional, off);
     file_put(f);
@@ -458,7 +478,9 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg) : -ENOTTY;
+    long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg)
+             : f->kind == FILE_OPS   ? ops_ioctl(f, cmd, arg)
+                                     : -ENOTTY;
     file_put(f);
     return r;
 }
@@ -766,6 +788,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
             f->vf->flags = (f->vf->flags & ~VFS_O_APPEND) | ((unsigned)arg & VFS_O_APPEND);
         r = 0;
         break;
+    case LINUX_F_GETPIPE_SZ:
+        r = f->ops == &pipe_file_ops ? pipe_get_size(f->obj) : -EBADF;
+        break;
+    case LINUX_F_SETPIPE_SZ:
+        r = f->ops == &pipe_file_ops ? pipe_set_size(f->obj, arg, p->euid == 0) : -EBADF;
+        break;
     default:
         r = -EINVAL;
     }
@@ -867,7 +895,7 @@ static void waiter_done(struct poll_waiter *w)
 }
 
 /* One file's POLL* mask; pt (may be NULL) registers the waiter. */
-static uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
+uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
 {
     switch (f->kind) {
     case FILE_CONSOLE: return ttycon_poll(pt);
@@ -889,7 +917,7 @@ static bool ops_ready(void *arg)
 }
 
 /* Sleeps until f may have events (or a signal): 0 or -ERESTARTSYS. */
-static int file_wait(struct file *f, uint32_t events)
+int file_wait(struct file *f, uint32_t events)
 {
     struct poll_waiter *w = kmalloc(sizeof(*w));
     if (!w)
@@ -1058,13 +1086,15 @@ static void ipc_release(void *p)
     kfree(p);
 }
 
+/* CLOCK_REALTIME(_ALARM) reads the wall clock; the others are the monotonic boot clock. */
 static uint64_t ipc_now(int clockid)
 {
-    (void)clockid;
+    if (clockid == LINUX_CLOCK_REALTIME || clockid == LINUX_CLOCK_REALTIME_ALARM)
+        return realtime_ns();
     return exo_time_ns();
 }
 
-static const struct ipc_env ipc_env = {ipc_alloc, ipc_release, ipc_now};
+const struct ipc_env ipc_env = {ipc_alloc, ipc_release, ipc_now};
 
 SYSCALL_DEFINE2(pipe2, uint64_t, ufds, unsigned, flags)
 {
