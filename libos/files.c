@@ -13,6 +13,7 @@
 #include <lib/format.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
+#include <libos/fifo.h>
 #include <libos/file.h>
 #include <libos/ipc.h>
 #include <libos/ipc_glue.h>
@@ -319,6 +320,10 @@ SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, 
     if (!f) {
         vfs_file_put(vf);
         return -ENOMEM;
+    }
+    if ((vf->inode->mode & VFS_S_IFMT) == VFS_S_IFIFO && (err = fifo_attach(f))) {
+        file_put(f);
+        return err;
     }
     int fd = fd_install(f, 0, flags & O_CLOEXEC);
     if (fd < 0)
@@ -665,6 +670,25 @@ SYSCALL_DEFINE3(mkdirat, int, dirfd, uint64_t, upath, unsigned, mode)
     return err;
 }
 
+/* mknodat: regular files, FIFOs and sockets for anyone; devices need root (CAP_MKNOD). */
+SYSCALL_DEFINE4(mknodat, int, dirfd, uint64_t, upath, unsigned, mode, uint64_t, dev)
+{
+    unsigned type = mode & VFS_S_IFMT;
+    if (type == VFS_S_IFDIR || type == VFS_S_IFLNK ||
+        (type && type != VFS_S_IFREG && type != VFS_S_IFIFO && type != VFS_S_IFSOCK &&
+         type != VFS_S_IFCHR && type != VFS_S_IFBLK))
+        return -EINVAL;
+    if ((type == VFS_S_IFCHR || type == VFS_S_IFBLK) && current_proc()->euid != 0)
+        return -EPERM;
+    struct at_path a;
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
+    err = vfs_mknod(&a.c, a.path, type | (mode & ~current_proc()->umask & 07777), dev);
+    at_path_put(&a);
+    return err;
+}
+
 SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, upath, int, flags)
 {
     if (flags & ~AT_REMOVEDIR)
@@ -760,6 +784,12 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
     return newfd;
 }
 
+/* The pipe behind a pipe or FIFO file, or NULL. */
+static struct pipe *file_pipe(const struct file *f)
+{
+    return f->ops == &pipe_file_ops ? f->obj : fifo_pipe(f);
+}
+
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 {
     struct process *p = current_proc();
@@ -789,10 +819,10 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         r = 0;
         break;
     case LINUX_F_GETPIPE_SZ:
-        r = f->ops == &pipe_file_ops ? pipe_get_size(f->obj) : -EBADF;
+        r = file_pipe(f) ? pipe_get_size(file_pipe(f)) : -EBADF;
         break;
     case LINUX_F_SETPIPE_SZ:
-        r = f->ops == &pipe_file_ops ? pipe_set_size(f->obj, arg, p->euid == 0) : -EBADF;
+        r = file_pipe(f) ? pipe_set_size(file_pipe(f), arg, p->euid == 0) : -EBADF;
         break;
     default:
         r = -EINVAL;
