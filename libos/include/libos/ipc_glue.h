@@ -39,4 +39,7 @@ void ipc_waiter_free(struct ipc_waiter *w); /* detaches from every queue */
  * monotonic deadline (0: none) passes: 0, -ERESTARTSYS or -ETIMEDOUT. */
 int ipc_waiter_wait(struct ipc_waiter *w, uint64_t deadline);
 
+/* A signal was sent: signalfd pollers recheck (libos/signalfd.c). */
+void signalfd_notify(void);
+
 #endif
