@@ -323,7 +323,35 @@ static void buffer_options(void)
     CHECK_ERR(getsockopt(fd, SOL_SOCKET, 12345, &v, &len), ENOPROTOOPT);
 }
 
+/* 1 MiB through a stream pair, more than the buffer holds: writers block and resume as
+ * the reader drains; the bytes arrive in order. */
+static void large_stream_transfer(void)
+{
+    enum { TOTAL = 1 << 20 };
+    int sv[2];
+    CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        static unsigned char out[TOTAL];
+        for (int i = 0; i < TOTAL; i++)
+            out[i] = (unsigned char)(i * 7 + i / 4096);
+        CHECK_EQ(SYS(send(sv[0], out, TOTAL / 2, 0)), TOTAL / 2);
+        ut_write_all(sv[0], out + TOTAL / 2, TOTAL / 2);
+        _exit(0);
+    }
+    close(sv[0]);
+    static unsigned char in[TOTAL];
+    ut_read_all(sv[1], in, TOTAL);
+    for (int i = 0; i < TOTAL; i++)
+        if (in[i] != (unsigned char)(i * 7 + i / 4096))
+            FAIL("byte %d differs", i);
+    char c;
+    CHECK_EQ(SYS(read(sv[1], &c, 1)), 0);
+    ut_wait_exit(pid, 0);
+}
+
 static const struct ut_test tests[] = {
+    {"large_stream_transfer", large_stream_transfer},
     {"create_errors", create_errors},
     {"pair_stream_data", pair_stream_data},
     {"dgram_boundaries", dgram_boundaries},
