@@ -44,6 +44,7 @@ struct umsg {
     struct file **fds;             /* SCM_RIGHTS in flight (referenced) */
     struct linux_sockaddr_un from; /* dgram: the sender's address */
     int fromlen;
+    struct linux_ucred cred; /* the sender's (SCM_CREDENTIALS) */
     uint8_t data[];
 };
 
@@ -461,6 +462,7 @@ struct sendreq {
     const struct linux_sockaddr_un *to;
     int tolen;
     bool nonblock, nosignal;
+    struct linux_ucred cred; /* the sender's, or what SCM_CREDENTIALS named */
 };
 
 /* Queues one message for target (unix_lock held): bytes queued, or -EAGAIN when full. */
@@ -476,6 +478,7 @@ static long queue_locked(struct usock *s, struct usock *target, struct sendreq *
     m->fds = q->fds, m->nfds = q->nfds;
     q->fds = NULL, q->nfds = 0;
     m->from = s->addr, m->fromlen = s->addrlen;
+    m->cred = q->cred;
     list_push_back(&target->rq, &m->link);
     target->rq_bytes += len;
     target->rq_count++;
@@ -552,6 +555,8 @@ struct recvres {
     int fromlen;
     int flags;   /* MSG_TRUNC */
     size_t full; /* dgram: the message's whole length */
+    struct linux_ucred cred;
+    bool has_cred;
 };
 
 /* Reads up to len bytes into buf (unix_lock held): bytes read, 0 at EOF, -EAGAIN. */
@@ -572,6 +577,8 @@ static long dequeue_locked(struct usock *s, uint8_t *buf, size_t len, bool peek,
             m->fds = NULL, m->nfds = 0;
         }
         res->from = m->from, res->fromlen = m->fromlen;
+        if (!res->has_cred)
+            res->cred = m->cred, res->has_cred = true;
         n = n->next;
         if (s->type != LINUX_SOCK_STREAM) {
             res->full = m->len;
@@ -645,7 +652,7 @@ static long us_read(void *obj, unsigned f_flags, void *buf, size_t n)
 static long us_write(void *obj, unsigned f_flags, const void *buf, size_t n)
 {
     (void)f_flags;
-    struct sendreq q = {buf, n, NULL, 0, NULL, 0, true, false};
+    struct sendreq q = {buf, n, NULL, 0, NULL, 0, true, false, current_cred()};
     return us_send_piece(obj, &q);
 }
 
@@ -1099,6 +1106,7 @@ static long control_in(uint64_t uctl, uint64_t len, struct sendreq *q)
                 return dlen != sizeof(c) ? -EINVAL : -EFAULT;
             if ((c.pid != me.pid || c.uid != me.uid || c.gid != me.gid) && me.uid != 0)
                 return -EPERM;
+            q->cred = c;
         } else {
             return -EINVAL;
         }
@@ -1164,6 +1172,7 @@ static long do_send(int fd, const struct kiov *iov, uint64_t cnt, size_t len, in
     struct sendreq q = {0};
     q.nonblock = (f->flags & LINUX_O_NONBLOCK) || (flags & LINUX_MSG_DONTWAIT);
     q.nosignal = flags & LINUX_MSG_NOSIGNAL;
+    q.cred = current_cred();
     r = 0;
     if (flags & LINUX_MSG_OOB)
         r = -EOPNOTSUPP;
@@ -1204,6 +1213,24 @@ SYSCALL_DEFINE3(sendmsg, int, fd, uint64_t, umsg, int, flags)
                      (uint32_t)h.msg_namelen, h.msg_control, h.msg_controllen);
     kfree(iov);
     return r;
+}
+
+/* With SO_PASSCRED, writes the sender's SCM_CREDENTIALS first: the control length used
+ * (0 and MSG_CTRUNC when it does not fit). */
+static long creds_out(uint64_t uctl, uint64_t ctllen, const struct recvres *res, int *mflags)
+{
+    if (!res->has_cred)
+        return 0;
+    if (ctllen < LINUX_CMSG_LEN(sizeof(res->cred))) {
+        *mflags |= LINUX_MSG_CTRUNC;
+        return 0;
+    }
+    struct linux_cmsghdr h = {LINUX_CMSG_LEN(sizeof(res->cred)), LINUX_SOL_SOCKET,
+                              LINUX_SCM_CREDENTIALS};
+    if (copy_to_user(uctl, &h, sizeof(h)) ||
+        copy_to_user(uctl + LINUX_CMSG_DATA_OFFSET, &res->cred, sizeof(res->cred)))
+        return -EFAULT;
+    return (long)MIN(LINUX_CMSG_SPACE(sizeof(res->cred)), ctllen);
 }
 
 /* Installs received descriptors and writes the SCM_RIGHTS message: the control length
@@ -1265,7 +1292,14 @@ static long do_recv(int fd, const struct kiov *iov, uint64_t cnt, size_t len, in
     kfree(kbuf);
     int mflags = res.flags;
     if (r >= 0 && h) {
-        long c = control_out(h->msg_control, h->msg_controllen, &res, flags, &mflags);
+        if (!s->passcred)
+            res.has_cred = false;
+        long cr = creds_out(h->msg_control, h->msg_controllen, &res, &mflags);
+        long c = cr < 0 ? cr
+                        : control_out(h->msg_control + (uint64_t)cr,
+                                      h->msg_controllen - (uint64_t)cr, &res, flags, &mflags);
+        if (c >= 0)
+            c += cr;
         if (c < 0)
             r = c;
         h->msg_controllen = c < 0 ? 0 : (uint64_t)c;

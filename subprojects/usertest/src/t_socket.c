@@ -350,7 +350,37 @@ static void large_stream_transfer(void)
     ut_wait_exit(pid, 0);
 }
 
+/* With SO_PASSCRED the receiver gets the sender's credentials with each message. */
+static void scm_credentials(void)
+{
+    int sv[2], on = 1;
+    CHECK_SYS(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    CHECK_SYS(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+    CHECK_SYS(send(sv[0], "c", 1, 0));
+    char data;
+    struct iovec iov = {&data, 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr mh = {0};
+    mh.msg_iov = &iov, mh.msg_iovlen = 1;
+    mh.msg_control = u.buf, mh.msg_controllen = sizeof(u.buf);
+    CHECK_EQ(SYS(recvmsg(sv[1], &mh, 0)), 1);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    CHECK(c != NULL);
+    CHECK_EQ(c->cmsg_level, SOL_SOCKET);
+    CHECK_EQ(c->cmsg_type, SCM_CREDENTIALS);
+    struct ucred cr;
+    memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+    CHECK_EQ(cr.pid, getpid());
+    CHECK_EQ(cr.uid, geteuid());
+    CHECK_EQ(cr.gid, getegid());
+}
+
 static const struct ut_test tests[] = {
+    {"scm_credentials", scm_credentials},
     {"large_stream_transfer", large_stream_transfer},
     {"create_errors", create_errors},
     {"pair_stream_data", pair_stream_data},
