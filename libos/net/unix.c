@@ -515,10 +515,6 @@ static long us_send_piece(struct usock *s, struct sendreq *q)
     long r = send_target(s, q, &t);
     if (r)
         return r;
-    if (!connection_based(s) && q->len > (size_t)s->sndbuf - 32) {
-        us_put(t);
-        return -EMSGSIZE;
-    }
     struct umsg *m = kmalloc(sizeof(*m) + q->len);
     if (!m) {
         us_put(t);
@@ -1128,16 +1124,16 @@ static long send_iov(struct usock *s, const struct kiov *iov, uint64_t cnt, size
                      struct sendreq *q)
 {
     size_t done = 0;
-    uint8_t *kbuf = kmalloc(MAX(MIN(len, (size_t)MAX_PIECE), 1));
+    bool stream = s->type == LINUX_SOCK_STREAM;
+    if (!stream && len > (size_t)s->sndbuf - 32)
+        return -EMSGSIZE; /* a datagram goes whole or not at all */
+    size_t piece = stream ? MIN(len, (size_t)MAX_PIECE) : len;
+    uint8_t *kbuf = kmalloc(MAX(piece, 1));
     if (!kbuf)
         return -ENOMEM;
-    if (s->type != LINUX_SOCK_STREAM && len > MAX_PIECE) {
-        kfree(kbuf);
-        return len > (size_t)s->sndbuf ? -EMSGSIZE : -ENOMEM;
-    }
     long r = 0;
     do {
-        size_t n = MIN(len - done, (size_t)MAX_PIECE);
+        size_t n = MIN(len - done, piece);
         if (iov_xfer(iov, cnt, done, kbuf, n, false)) {
             r = -EFAULT;
             break;

@@ -100,6 +100,13 @@ static void dgram_boundaries(void)
     CHECK_EQ(SYS(send(sv[0], "abcdef", 6, 0)), 6);
     CHECK_EQ(SYS(recvmsg(sv[1], &mh, 0)), 2);
     CHECK(mh.msg_flags & MSG_TRUNC);
+    static char big[100000], big_in[100000];
+    memset(big, 'b', sizeof(big));
+    CHECK_EQ(SYS(send(sv[0], big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(SYS(recv(sv[1], big_in, sizeof(big_in), 0)), (long)sizeof(big));
+    CHECK_MEM(big, big_in, sizeof(big));
+    static char huge[1 << 20];
+    CHECK_ERR(send(sv[0], huge, sizeof(huge), 0), EMSGSIZE);
 }
 
 static void seqpacket_boundaries(void)
