@@ -282,12 +282,37 @@ static long resolve(const struct linux_sockaddr_un *a, int len, struct usock **o
     return s ? 0 : -ECONNREFUSED;
 }
 
+/* Autobind (an address of just the family): a free abstract name of five hex digits, as
+ * Linux picks: the address length, or -ENOSPC when all are taken. */
+static int autobind_name(struct linux_sockaddr_un *a)
+{
+    static unsigned next;
+    for (unsigned tries = 0; tries < 0x100000; tries++) {
+        unsigned n = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) & 0xfffff;
+        memset(a, 0, sizeof(*a));
+        a->sun_family = LINUX_AF_UNIX;
+        for (int i = 0; i < 5; i++)
+            a->sun_path[5 - i] = "0123456789abcdef"[(n >> (4 * i)) & 0xf];
+        spin_lock(&unix_lock);
+        bool taken = lookup_locked(a, ADDR_HDR + 6, 0, 0) != NULL;
+        spin_unlock(&unix_lock);
+        if (!taken)
+            return ADDR_HDR + 6;
+    }
+    return -ENOSPC;
+}
+
 static long us_bind(struct usock *s, const struct linux_sockaddr_un *a, int len)
 {
+    struct linux_sockaddr_un auto_addr;
     if (s->addrlen)
-        return -EINVAL;
-    if (len == ADDR_HDR)
-        return -EINVAL; /* autobind is not implemented */
+        return len == ADDR_HDR ? 0 : -EINVAL; /* autobind of a bound socket: nothing to do */
+    if (len == ADDR_HDR) {
+        len = autobind_name(&auto_addr);
+        if (len < 0)
+            return len;
+        a = &auto_addr;
+    }
     struct vfs_stat st = {0};
     if (is_path(a, len)) {
         struct vfs_ctx c = path_ctx();

@@ -386,7 +386,30 @@ static void scm_credentials(void)
     CHECK_EQ(cr.gid, getegid());
 }
 
+/* bind with only the family picks an abstract name of five hex digits. */
+static void autobind(void)
+{
+    int fd = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
+    struct sockaddr_un a = {.sun_family = AF_UNIX}, got;
+    CHECK_SYS(bind(fd, (struct sockaddr *)&a, sizeof(sa_family_t)));
+    socklen_t len = sizeof(got);
+    CHECK_SYS(getsockname(fd, (struct sockaddr *)&got, &len));
+    CHECK_EQ(len, offsetof(struct sockaddr_un, sun_path) + 6);
+    CHECK_EQ(got.sun_path[0], 0);
+    CHECK_SYS(bind(fd, (struct sockaddr *)&a, sizeof(sa_family_t))); /* bound: no-op */
+    struct sockaddr_un again;
+    socklen_t alen = sizeof(again);
+    CHECK_SYS(getsockname(fd, (struct sockaddr *)&again, &alen));
+    CHECK_MEM(&again, &got, len);
+    CHECK_ERR(bind(fd, (struct sockaddr *)&got, len), EINVAL);
+    int other = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
+    CHECK_EQ(SYS(sendto(other, "a", 1, 0, (struct sockaddr *)&got, len)), 1);
+    char c;
+    CHECK_EQ(SYS(recv(fd, &c, 1, 0)), 1);
+}
+
 static const struct ut_test tests[] = {
+    {"autobind", autobind},
     {"scm_credentials", scm_credentials},
     {"large_stream_transfer", large_stream_transfer},
     {"create_errors", create_errors},
