@@ -13,8 +13,10 @@
 #include <lib/format.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
+#include <libos/fifo.h>
 #include <libos/file.h>
 #include <libos/ipc.h>
+#include <libos/ipc_glue.h>
 #include <libos/clock.h>
 #include <libos/proc.h>
 #include <libos/pty.h>
@@ -115,11 +117,11 @@ void file_put(struct file *f)
     }
     if (f->kind == FILE_TTY)
         ttyfile_release(f->obj);
-    if (f->ops) {
-        struct ipc_fd_view view = {f->ops, f->obj, f->flags};
+    struct ipc_fd_view view;
+    if (ipc_file_view(f, &view))
         ipc_epoll_file_released(&view, f);
+    if (f->ops)
         f->ops->release(f->obj, f->flags);
-    }
     kfree(f);
 }
 
@@ -390,6 +392,10 @@ SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, 
         vfs_file_put(vf);
         return -ENOMEM;
     }
+    if ((vf->inode->mode & VFS_S_IFMT) == VFS_S_IFIFO && (err = fifo_attach(f))) {
+        file_put(f);
+        return err;
+    }
     int fd = fd_install(f, 0, flags & O_CLOEXEC);
     if (fd < 0)
         file_put(f);
@@ -466,6 +472,25 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
 
 static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write);
 
+/* Was f opened for reading (write false) or writing (write true)? */
+static bool file_mode_allows(const struct file *f, bool write)
+{
+    return write ? (f->flags & 3) != 0 : (f->flags & 3) != 1;
+}
+
+/* ioctl on a FILE_OPS file: the argument of the int-sized requests (FIONREAD) goes through
+ * a kernel copy. */
+static long ops_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    int32_t karg = 0;
+    if (!f->ops->ioctl)
+        return -ENOTTY;
+    long r = f->ops->ioctl(f->obj, f->flags, cmd, &karg);
+    if (r == 0 && cmd == LINUX_FIONREAD && copy_to_user(arg, &karg, sizeof(karg)))
+        r = -EFAULT;
+    return r;
+}
+
 static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positional, uint64_t off)
 {
     struct file *f = fd_get(fd);
@@ -475,7 +500,7 @@ static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positio
     if (f->kind == FILE_CONSOLE)
         r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
     else if (f->kind == FILE_OPS)
-        r = positional ? -ESPIPE : ops_io(f, buf, len, write);
+        r = positional ? -ESPIPE : !file_mode_allows(f, write) ? -EBADF : ops_io(f, buf, len, write);
     else if (f->kind == FILE_TTY)
         r = positional ? -ESPIPE
             : write    ? ttyfile_write(f->obj, buf, len, f->flags)
@@ -542,6 +567,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
         return -EBADF;
     long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg)
              : f->kind == FILE_TTY   ? ttyfile_ioctl(f->obj, cmd, arg)
+             : f->kind == FILE_OPS   ? ops_ioctl(f, cmd, arg)
                                      : -ENOTTY;
     file_put(f);
     return r;
@@ -731,6 +757,25 @@ SYSCALL_DEFINE3(mkdirat, int, dirfd, uint64_t, upath, unsigned, mode)
     return err;
 }
 
+/* mknodat: regular files, FIFOs and sockets for anyone; devices need root (CAP_MKNOD). */
+SYSCALL_DEFINE4(mknodat, int, dirfd, uint64_t, upath, unsigned, mode, uint64_t, dev)
+{
+    unsigned type = mode & VFS_S_IFMT;
+    if (type == VFS_S_IFDIR || type == VFS_S_IFLNK ||
+        (type && type != VFS_S_IFREG && type != VFS_S_IFIFO && type != VFS_S_IFSOCK &&
+         type != VFS_S_IFCHR && type != VFS_S_IFBLK))
+        return -EINVAL;
+    if ((type == VFS_S_IFCHR || type == VFS_S_IFBLK) && current_proc()->euid != 0)
+        return -EPERM;
+    struct at_path a;
+    long err = at_path_get(dirfd, upath, &a);
+    if (err)
+        return err;
+    err = vfs_mknod(&a.c, a.path, type | (mode & ~current_proc()->umask & 07777), dev);
+    at_path_put(&a);
+    return err;
+}
+
 SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, upath, int, flags)
 {
     if (flags & ~AT_REMOVEDIR)
@@ -822,6 +867,12 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
     return newfd;
 }
 
+/* The pipe behind a pipe or FIFO file, or NULL. */
+static struct pipe *file_pipe(const struct file *f)
+{
+    return f->ops == &pipe_file_ops ? f->obj : fifo_pipe(f);
+}
+
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 {
     struct process *p = current_proc();
@@ -861,6 +912,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         if (f->vf)
             f->vf->flags = (f->vf->flags & ~VFS_O_APPEND) | ((unsigned)arg & VFS_O_APPEND);
         r = 0;
+        break;
+    case LINUX_F_GETPIPE_SZ:
+        r = file_pipe(f) ? pipe_get_size(file_pipe(f)) : -EBADF;
+        break;
+    case LINUX_F_SETPIPE_SZ:
+        r = file_pipe(f) ? pipe_set_size(file_pipe(f), arg, p->euid == 0) : -EBADF;
         break;
     default:
         r = -EINVAL;
@@ -945,7 +1002,7 @@ static void waiter_done(struct poll_waiter *w)
 }
 
 /* One file's POLL* mask; pt (may be NULL) registers the waiter. */
-static uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
+uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
 {
     switch (f->kind) {
     case FILE_CONSOLE: return ttycon_poll(pt);
@@ -968,7 +1025,7 @@ static bool ops_ready(void *arg)
 }
 
 /* Sleeps until f may have events (or a signal): 0 or -ERESTARTSYS. */
-static int file_wait(struct file *f, uint32_t events)
+int file_wait(struct file *f, uint32_t events)
 {
     struct poll_waiter *w = kmalloc(sizeof(*w));
     if (!w)
@@ -1137,13 +1194,15 @@ static void ipc_release(void *p)
     kfree(p);
 }
 
+/* CLOCK_REALTIME(_ALARM) reads the wall clock; the others are the monotonic boot clock. */
 static uint64_t ipc_now(int clockid)
 {
-    (void)clockid;
+    if (clockid == LINUX_CLOCK_REALTIME || clockid == LINUX_CLOCK_REALTIME_ALARM)
+        return realtime_ns();
     return exo_time_ns();
 }
 
-static const struct ipc_env ipc_env = {ipc_alloc, ipc_release, ipc_now};
+const struct ipc_env ipc_env = {ipc_alloc, ipc_release, ipc_now};
 
 SYSCALL_DEFINE2(pipe2, uint64_t, ufds, unsigned, flags)
 {

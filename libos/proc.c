@@ -170,6 +170,7 @@ static int init_create(struct process **pp, struct task **tp)
     t->kernel_arg = t;
     t->tid = p->pid;
     sigthread_init(&t->sig, NULL, false);
+    p->sig.unkillable = true; /* like Linux's pid 1: only handled signals reach it */
     add_thread(p, t);
     *pp = p;
     *tp = t;
@@ -293,6 +294,8 @@ static void kick_threads(struct process *p)
  * held. */
 static struct process *new_reaper(struct process *p, struct process *init)
 {
+    if (p == init)
+        return NULL; /* init itself ends: the machine goes down, nobody inherits */
     for (struct process *a = p->parent; a && a != init; a = a->parent) {
         if (READ_ONCE(a->child_subreaper) && !READ_ONCE(a->exiting))
             return a;

@@ -10,6 +10,7 @@
 #include <libos/abi/syscall.h>
 #include <libos/proc.h>
 #include <libos/signal.h>
+#include <libos/ipc_glue.h>
 #include <mm/slab.h>
 
 static void apply_send_result(struct process *p, int sig, const struct sig_send_result *r)
@@ -40,8 +41,10 @@ int signal_process(struct process *p, const linux_siginfo_t *info)
 {
     struct sig_send_result r;
     int err = sig_send_process(&p->sig, info, NULL, &r);
-    if (!err)
+    if (!err) {
         apply_send_result(p, info->si_signo, &r);
+        signalfd_notify();
+    }
     return err;
 }
 
@@ -49,8 +52,10 @@ int signal_thread(struct task *t, const linux_siginfo_t *info)
 {
     struct sig_send_result r;
     int err = sig_send_thread(&t->sig, info, &r);
-    if (!err)
+    if (!err) {
         apply_send_result(t->proc, info->si_signo, &r);
+        signalfd_notify();
+    }
     return err;
 }
 

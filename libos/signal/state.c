@@ -303,7 +303,8 @@ static int send_locked(struct sigproc *sp, struct sigthread *target, struct sigt
     if (!owner && !list_empty(&sp->threads))
         owner = list_entry(sp->threads.next, struct sigthread, link);
     bool blocked = owner && !wants(owner, sig);
-    if (handler_ignores(&sp->action[sig - 1], sig) && !blocked) {
+    bool dfl = sp->action[sig - 1].sa_handler == LINUX_SIG_DFL;
+    if ((handler_ignores(&sp->action[sig - 1], sig) && !blocked) || (sp->unkillable && dfl)) {
         out->discarded = true;
         return 0;
     }

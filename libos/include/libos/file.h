@@ -15,6 +15,8 @@
 enum file_kind { FILE_VFS, FILE_CONSOLE, FILE_OPS, FILE_TTY /* pty end (libos/pty.h) */ };
 
 struct ipc_file_ops;
+struct ipc_poll_table;
+struct ipc_env;
 
 struct file {
     int refs;
@@ -48,5 +50,21 @@ void files_exec(struct process *p);
 int files_vfs_file(int fd, struct vfs_file **out, unsigned *flags);
 /* Opens path for exec (read-only, regular file): a referenced vfs_file. */
 int files_open_exec(struct process *p, const char *path, struct vfs_file **out);
+
+/* Open files and descriptors, for the syscalls outside files.c (libos/sys_ipc.c, sockets). */
+struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf);
+void file_get(struct file *f);
+/* Drops a reference; the last one releases the file (FILE_OPS: epoll items, ops->release). */
+void file_put(struct file *f);
+/* The open file behind fd (referenced), or NULL. */
+struct file *fd_get(int fd);
+/* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
+int fd_install(struct file *f, int min, bool cloexec);
+/* f's POLL* mask; pt (may be NULL) registers a waiter on its queues. */
+uint32_t file_poll(struct file *f, struct ipc_poll_table *pt);
+/* Sleeps until f may have one of events (or POLLERR/POLLHUP): 0, -ERESTARTSYS, -ENOMEM. */
+int file_wait(struct file *f, uint32_t events);
+/* Allocation and clocks for the libos/ipc cores. */
+extern const struct ipc_env ipc_env;
 
 #endif

@@ -130,6 +130,8 @@ struct sigproc {
     struct list_node threads;                  /* of struct sigthread, via link */
     struct list_node free;                     /* unused pool entries */
     struct sigqueue pool[SIGQUEUE_MAX];
+    bool unkillable; /* init: signals it leaves at SIG_DFL are discarded when sent (even
+                        SIGKILL and SIGSTOP), as Linux protects pid 1; faults still force */
 };
 
 /* ---- Default actions (signal(7)). ---- */

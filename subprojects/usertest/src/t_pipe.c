@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,9 +242,56 @@ static void pipe_buf_atomic(void)
     }
 }
 
+/* mkfifo makes an S_IFIFO node; O_NONBLOCK opens: read succeeds, write needs a reader. */
+static void fifo_open_rules(void)
+{
+    CHECK_SYS(mkfifo("fifo", 0600));
+    struct stat st;
+    CHECK_SYS(stat("fifo", &st));
+    CHECK(S_ISFIFO(st.st_mode));
+    CHECK_ERR(mkfifo("fifo", 0600), EEXIST);
+    CHECK_ERR(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO);
+    int r = SYS(open("fifo", O_RDONLY | O_NONBLOCK));
+    int w = SYS(open("fifo", O_WRONLY | O_NONBLOCK));
+    ut_write_all(w, "fifo", 4);
+    int n = -1;
+    CHECK_SYS(ioctl(r, FIONREAD, &n));
+    CHECK_EQ(n, 4);
+    char buf[8];
+    CHECK_EQ(SYS(read(r, buf, sizeof(buf))), 4);
+    CHECK_MEM(buf, "fifo", 4);
+    CHECK_ERR(read(r, buf, 1), EAGAIN);
+    CHECK_ERR(lseek(r, 0, SEEK_SET), ESPIPE);
+    CHECK_EQ(SYS(fcntl(w, F_GETPIPE_SZ)), 65536);
+    close(w);
+    CHECK_EQ(SYS(read(r, buf, 1)), 0);
+}
+
+/* A blocking open waits for the other side; the two then share one pipe. */
+static void fifo_blocking_open(void)
+{
+    CHECK_SYS(mknod("fifo", S_IFIFO | 0600, 0));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        ut_sleep_ms(50);
+        int w = SYS(open("fifo", O_WRONLY));
+        ut_write_all(w, "hi", 2);
+        _exit(0);
+    }
+    int64_t t0 = ut_now_ns();
+    int r = SYS(open("fifo", O_RDONLY));
+    CHECK_CMP(ut_now_ns() - t0, >=, 40000000);
+    char buf[2];
+    ut_read_all(r, buf, 2);
+    CHECK_MEM(buf, "hi", 2);
+    ut_wait_exit(pid, 0);
+    CHECK_EQ(SYS(read(r, buf, 1)), 0);
+}
+
 static const struct ut_test tests[] = {
-    {"pipe2_flags", pipe2_flags},       {"data_and_eof", data_and_eof},
-    {"sigpipe_epipe", sigpipe_epipe},   {"nonblocking", nonblocking},
-    {"large_transfer", large_transfer}, {"pipe_buf_atomic", pipe_buf_atomic},
+    {"fifo_open_rules", fifo_open_rules}, {"fifo_blocking_open", fifo_blocking_open},
+    {"pipe2_flags", pipe2_flags},         {"data_and_eof", data_and_eof},
+    {"sigpipe_epipe", sigpipe_epipe},     {"nonblocking", nonblocking},
+    {"large_transfer", large_transfer},   {"pipe_buf_atomic", pipe_buf_atomic},
 };
 UT_AREA(pipe, tests);

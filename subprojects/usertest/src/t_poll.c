@@ -412,6 +412,47 @@ static void epoll_timerfd_eventfd(void)
     CHECK_EQ(out[0].data.u32, 2);
 }
 
+/* epoll_ctl's refusals, EPOLLEXCLUSIVE, nested epolls and epoll_pwait2's timespec. */
+static void epoll_nested_errors(void)
+{
+    int ep = SYS(epoll_create1(EPOLL_CLOEXEC)), inner = SYS(epoll_create1(0));
+    CHECK_EQ(fcntl(ep, F_GETFD), FD_CLOEXEC);
+    CHECK_ERR(epoll_create1(1), EINVAL);
+    int efd = SYS(eventfd(0, EFD_NONBLOCK));
+    struct epoll_event ev = {EPOLLIN, {.u32 = 9}}, out[2];
+    int file = SYS(open(".", O_RDONLY));
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, file, &ev), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev), EINVAL);
+    CHECK_ERR(epoll_ctl(efd, EPOLL_CTL_ADD, ep, &ev), EINVAL);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev), ENOENT);
+    CHECK_ERR(epoll_ctl(ep, 99, efd, &ev), EINVAL);
+    CHECK_ERR(epoll_wait(ep, out, 0, 0), EINVAL);
+    CHECK_ERR(epoll_wait(efd, out, 1, 0), EINVAL);
+    struct epoll_event ex = {EPOLLIN | EPOLLEXCLUSIVE, {.u32 = 5}};
+    CHECK_SYS(epoll_ctl(inner, EPOLL_CTL_ADD, efd, &ex));
+    CHECK_ERR(epoll_ctl(inner, EPOLL_CTL_MOD, efd, &ex), EINVAL);
+    struct epoll_event iev = {EPOLLIN, {.u32 = 1}};
+    CHECK_SYS(epoll_ctl(ep, EPOLL_CTL_ADD, inner, &iev));
+    CHECK_ERR(epoll_ctl(inner, EPOLL_CTL_ADD, ep, &iev), ELOOP);
+    if (!ut_under_qemu_user()) { /* qemu-user lacks epoll_pwait2 */
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        int64_t t0 = ut_now_ns();
+        CHECK_EQ(SYS(syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8)), 0);
+        CHECK_CMP(ut_now_ns() - t0, >=, 20 * 1000 * 1000);
+        ts.tv_nsec = -1;
+        CHECK_ERR(syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8), EINVAL);
+    }
+    uint64_t one = 1;
+    CHECK_SYS(write(efd, &one, 8));
+    CHECK_EQ(SYS(epoll_wait(ep, out, 2, 1000)), 1); /* the inner epoll became readable */
+    CHECK_EQ(out[0].data.u32, 1);
+    CHECK_EQ(out[0].events, EPOLLIN);
+    CHECK_EQ(SYS(epoll_wait(inner, out, 2, 0)), 1);
+    CHECK_EQ(out[0].data.u32, 5);
+    close(efd); /* closing the file removes its items */
+    CHECK_EQ(SYS(epoll_wait(inner, out, 2, 0)), 0);
+}
+
 static const struct ut_test tests[] = {
     {"poll_pipe_states", poll_pipe_states},
     {"poll_wakes_on_write", poll_wakes_on_write},
@@ -424,5 +465,6 @@ static const struct ut_test tests[] = {
     {"eventfd_counter", eventfd_counter},
     {"timerfd_expirations", timerfd_expirations},
     {"epoll_timerfd_eventfd", epoll_timerfd_eventfd},
+    {"epoll_nested_errors", epoll_nested_errors},
 };
 UT_AREA(poll, tests);

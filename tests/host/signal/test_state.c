@@ -215,6 +215,33 @@ static void test_kill_stop_unblockable(void **state)
     assert_int_equal(d.sig, LINUX_SIGSTOP);
 }
 
+/* init (unkillable) discards what it leaves at SIG_DFL, SIGKILL included; handled
+ * signals still arrive, and a forced fault signal still does. */
+static void test_unkillable_init(void **state)
+{
+    struct fixture *f = *state;
+    f->sp.unkillable = true;
+    struct sig_send_result out;
+    static const int sigs[] = {LINUX_SIGKILL, LINUX_SIGSTOP, LINUX_SIGTERM, LINUX_SIGUSR2,
+                               LINUX_SIGHUP};
+    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        assert_int_equal(send_user(&f->sp, sigs[i], 1, &out), 0);
+        assert_true(out.discarded);
+        assert_false(out.fatal);
+    }
+    for (int i = 0; i < 3; i++)
+        assert_false(sig_has_deliverable(&f->t[i]));
+    set_handler(&f->sp, LINUX_SIGUSR2, 0x400000, 0);
+    assert_int_equal(send_user(&f->sp, LINUX_SIGUSR2, 1, &out), 0);
+    assert_false(out.discarded);
+    assert_true(sig_has_deliverable(out.wake));
+    linux_siginfo_t info;
+    sig_info_fault(&info, LINUX_SIGSEGV, 1, 0x10);
+    sig_force_thread(&f->t[1], &info);
+    struct sig_delivery_info d;
+    assert_int_equal(sig_get_delivery(&f->t[1], &d), SIG_DELIVER_FATAL);
+}
+
 static void test_ignore_discards_pending(void **state)
 {
     struct fixture *f = *state;
@@ -564,6 +591,7 @@ int main(void)
         T(test_order_sync_first_then_lowest),
         T(test_blocked_stays_pending),
         T(test_kill_stop_unblockable),
+        T(test_unkillable_init),
         T(test_ignore_discards_pending),
         T(test_ignored_while_blocked_skipped),
         T(test_thread_choice),
