@@ -292,8 +292,9 @@ static void complete(struct sigproc *sp, int sig, struct sigthread *taker,
                                           (d == SIG_DFL_TERM || d == SIG_DFL_CORE) && !waited_for);
 }
 
+/* Queues info's signal (force: a fault's, which even init's protection lets through). */
 static int send_locked(struct sigproc *sp, struct sigthread *target, struct sigthread *hint,
-                       const linux_siginfo_t *info, struct sig_send_result *out)
+                       const linux_siginfo_t *info, bool force, struct sig_send_result *out)
 {
     int sig = info->si_signo;
     memset(out, 0, sizeof(*out));
@@ -304,7 +305,7 @@ static int send_locked(struct sigproc *sp, struct sigthread *target, struct sigt
         owner = list_entry(sp->threads.next, struct sigthread, link);
     bool blocked = owner && !wants(owner, sig);
     bool dfl = sp->action[sig - 1].sa_handler == LINUX_SIG_DFL;
-    if ((handler_ignores(&sp->action[sig - 1], sig) && !blocked) || (sp->unkillable && dfl)) {
+    if ((handler_ignores(&sp->action[sig - 1], sig) && !blocked) || (sp->unkillable && dfl && !force)) {
         out->discarded = true;
         return 0;
     }
@@ -328,7 +329,7 @@ int sig_send_process(struct sigproc *sp, const linux_siginfo_t *info, struct sig
     if (!sig_valid(info->si_signo))
         return -EINVAL;
     spin_lock(&sp->lock);
-    int err = send_locked(sp, NULL, hint, info, out);
+    int err = send_locked(sp, NULL, hint, info, false, out);
     spin_unlock(&sp->lock);
     return err;
 }
@@ -339,7 +340,7 @@ int sig_send_thread(struct sigthread *st, const linux_siginfo_t *info, struct si
         return -EINVAL;
     struct sigproc *sp = st->proc;
     spin_lock(&sp->lock);
-    int err = send_locked(sp, st, NULL, info, out);
+    int err = send_locked(sp, st, NULL, info, false, out);
     spin_unlock(&sp->lock);
     return err;
 }
@@ -356,7 +357,7 @@ void sig_force_thread(struct sigthread *st, const linux_siginfo_t *info)
             a->sa_handler = LINUX_SIG_DFL;
         st->blocked &= ~SIG_BIT(sig);
     }
-    (void)send_locked(sp, st, NULL, info, &out);
+    (void)send_locked(sp, st, NULL, info, true, &out);
     spin_unlock(&sp->lock);
 }
 
