@@ -132,6 +132,57 @@ int vfs_umount(struct vfs_mount *m)
     return 0;
 }
 
+/* Prepends "/name" to the text ending at buf + *pos: false when it does not fit. */
+static bool prepend_name(char *buf, size_t *pos, const char *name, size_t len)
+{
+    if (*pos < len + 1)
+        return false;
+    *pos -= len;
+    memcpy(buf + *pos, name, len);
+    buf[--*pos] = '/';
+    return true;
+}
+
+int vfs_path_name(const struct vfs_path *root, const struct vfs_path *p, char *buf, size_t size,
+                  bool *outside)
+{
+    if (outside)
+        *outside = false;
+    if (size < 2)
+        return -ENAMETOOLONG;
+    size_t pos = size - 1;
+    buf[pos] = '\0';
+    vfs_lock_global();
+    struct vfs_mount *m = p->mnt;
+    struct vfs_dentry *d = p->dentry;
+    int err = 0;
+    while (!(m == root->mnt && d == root->dentry)) {
+        if (d == m->root) { /* top of this filesystem: continue above its mount point */
+            if (m->parent == m) {
+                if (outside)
+                    *outside = true;
+                break;
+            }
+            d = m->mountpoint;
+            m = m->parent;
+            continue;
+        }
+        if (!prepend_name(buf, &pos, d->name, d->len)) {
+            err = -ENAMETOOLONG;
+            break;
+        }
+        d = d->parent;
+    }
+    vfs_unlock_global();
+    if (err)
+        return err;
+    if (pos == size - 1)
+        buf[--pos] = '/';
+    size_t len = size - 1 - pos;
+    memmove(buf, buf + pos, len + 1);
+    return (int)len;
+}
+
 int vfs_root(struct vfs_path *out)
 {
     if (!root_mount)
@@ -521,6 +572,23 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
     return err;
 }
 
+int vfs_open_path(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_file **out)
+{
+    unsigned wf = 0;
+    if (flags & VFS_O_NOFOLLOW)
+        wf |= VFS_WALK_NOFOLLOW;
+    if (flags & VFS_O_DIRECTORY)
+        wf |= VFS_WALK_DIRECTORY;
+    struct vfs_path p;
+    int err = walk_ctx(c, path, wf, &p);
+    if (err)
+        return err;
+    err = file_alloc(&p, flags & (VFS_O_PATH | VFS_O_DIRECTORY | VFS_O_NOFOLLOW), out);
+    if (err)
+        vfs_path_put(&p);
+    return err;
+}
+
 void vfs_file_get(struct vfs_file *f)
 {
     vfs_lock_global();
@@ -594,8 +662,24 @@ int64_t vfs_write(struct vfs_file *f, const void *buf, size_t len)
     return n;
 }
 
+/* SEEK_DATA/SEEK_HOLE without hole information: the whole file is data, followed by the
+ * implicit hole at its end (what Linux reports for filesystems that do not track holes). */
+static int64_t seek_data_hole(struct vfs_file *f, int64_t off, int whence)
+{
+    uint64_t size = f->inode->size;
+    if (off < 0 || (uint64_t)off >= size)
+        return -ENXIO;
+    int64_t r = whence == VFS_SEEK_DATA ? off : (int64_t)size;
+    spin_lock(&f->lock);
+    f->pos = (uint64_t)r;
+    spin_unlock(&f->lock);
+    return r;
+}
+
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
 {
+    if (whence == VFS_SEEK_DATA || whence == VFS_SEEK_HOLE)
+        return seek_data_hole(f, off, whence);
     spin_lock(&f->lock);
     int64_t base = whence == VFS_SEEK_SET   ? 0
                    : whence == VFS_SEEK_CUR ? (int64_t)f->pos
@@ -632,7 +716,7 @@ int vfs_fstat(struct vfs_file *f, struct vfs_stat *st)
     return getattr(f->inode, st);
 }
 
-static int do_setattr(struct vfs_path *p, const struct vfs_attr *a)
+int vfs_path_setattr(const struct vfs_path *p, const struct vfs_attr *a)
 {
     struct vfs_inode *i = p->dentry->inode;
     if (is_readonly(p))
@@ -649,7 +733,7 @@ int vfs_ftruncate(struct vfs_file *f, uint64_t size)
     if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
         return -EINVAL;
     struct vfs_attr a = {.valid = VFS_ATTR_SIZE, .size = size};
-    return do_setattr(&f->path, &a);
+    return vfs_path_setattr(&f->path, &a);
 }
 
 int vfs_stat(const struct vfs_ctx *c, const char *path, bool follow, struct vfs_stat *st)
@@ -675,7 +759,7 @@ int vfs_setattr(const struct vfs_ctx *c, const char *path, bool follow, const st
     int err = walk_ctx(c, path, follow ? 0 : VFS_WALK_NOFOLLOW, &p);
     if (err)
         return err;
-    err = do_setattr(&p, attr);
+    err = vfs_path_setattr(&p, attr);
     vfs_path_put(&p);
     return err;
 }
@@ -686,10 +770,15 @@ int vfs_statfs(const struct vfs_ctx *c, const char *path, struct vfs_statfs *st)
     int err = walk_ctx(c, path, 0, &p);
     if (err)
         return err;
-    struct vfs_superblock *sb = p.mnt->sb;
-    err = sb->ops->statfs ? sb->ops->statfs(sb, st) : -ENOSYS;
+    err = vfs_path_statfs(&p, st);
     vfs_path_put(&p);
     return err;
+}
+
+int vfs_path_statfs(const struct vfs_path *p, struct vfs_statfs *st)
+{
+    struct vfs_superblock *sb = p->mnt->sb;
+    return sb->ops->statfs ? sb->ops->statfs(sb, st) : -ENOSYS;
 }
 
 int vfs_chdir(struct vfs_ctx *c, const char *path)
@@ -808,14 +897,19 @@ int vfs_link(const struct vfs_ctx *c, const char *old_path, const char *new_path
     int err = walk_ctx(c, old_path, VFS_WALK_NOFOLLOW, &old);
     if (err)
         return err;
+    err = vfs_link_path(&old, c, new_path);
+    vfs_path_put(&old);
+    return err;
+}
+
+int vfs_link_path(const struct vfs_path *old, const struct vfs_ctx *c, const char *new_path)
+{
     struct target t;
-    err = create_target(c, new_path, &t);
-    if (err) {
-        vfs_path_put(&old);
+    int err = create_target(c, new_path, &t);
+    if (err)
         return err;
-    }
-    struct vfs_inode *dir = t.parent.dentry->inode, *src = old.dentry->inode;
-    if (old.mnt != t.parent.mnt)
+    struct vfs_inode *dir = t.parent.dentry->inode, *src = old->dentry->inode;
+    if (old->mnt != t.parent.mnt)
         err = -EXDEV;
     else if (VFS_S_ISDIR(src->mode))
         err = -EPERM;
@@ -830,7 +924,6 @@ int vfs_link(const struct vfs_ctx *c, const char *old_path, const char *new_path
         vfs_d_instantiate(t.d, src);
     }
     target_put(&t);
-    vfs_path_put(&old);
     return err;
 }
 
@@ -890,14 +983,20 @@ int vfs_rmdir(const struct vfs_ctx *c, const char *path)
 
 int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_path, unsigned flags)
 {
+    return vfs_rename2(c, old_path, c, new_path, flags);
+}
+
+int vfs_rename2(const struct vfs_ctx *oc, const char *old_path, const struct vfs_ctx *nc,
+                const char *new_path, unsigned flags)
+{
     if ((flags & ~(VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE)) ||
         ((flags & VFS_RENAME_NOREPLACE) && (flags & VFS_RENAME_EXCHANGE)))
         return -EINVAL;
     struct target o, n;
-    int err = get_target(c, old_path, -EBUSY, &o);
+    int err = get_target(oc, old_path, -EBUSY, &o);
     if (err)
         return err;
-    err = get_target(c, new_path, -EBUSY, &n);
+    err = get_target(nc, new_path, -EBUSY, &n);
     if (err) {
         target_put(&o);
         return err;
@@ -918,14 +1017,16 @@ int vfs_rename(const struct vfs_ctx *c, const char *old_path, const char *new_pa
         err = -EBUSY;
     else if ((o.slash && !VFS_S_ISDIR(oi->mode)) || (n.slash && !VFS_S_ISDIR(oi->mode) && !ni))
         err = -ENOTDIR;
+    else if (VFS_S_ISDIR(oi->mode) && vfs_d_is_ancestor(o.d, n.parent.dentry))
+        err = -EINVAL; /* into its own subtree */
+    else if (ni && !(flags & VFS_RENAME_EXCHANGE) && vfs_d_is_ancestor(n.d, o.parent.dentry))
+        err = -ENOTEMPTY; /* over an ancestor of the source, like Linux's rename trap */
     else if (ni && !(flags & VFS_RENAME_EXCHANGE) && VFS_S_ISDIR(oi->mode) &&
              !VFS_S_ISDIR(ni->mode))
         err = -ENOTDIR;
     else if (ni && !(flags & VFS_RENAME_EXCHANGE) && !VFS_S_ISDIR(oi->mode) &&
              VFS_S_ISDIR(ni->mode))
         err = -EISDIR;
-    else if (VFS_S_ISDIR(oi->mode) && vfs_d_is_ancestor(o.d, n.parent.dentry))
-        err = -EINVAL;
     else if (ni && (flags & VFS_RENAME_EXCHANGE) && VFS_S_ISDIR(ni->mode) &&
              vfs_d_is_ancestor(n.d, o.parent.dentry))
         err = -EINVAL;

@@ -181,6 +181,8 @@ void vfs_fill_stat(struct vfs_inode *inode, struct vfs_stat *st)
     st->atime = inode->atime;
     st->mtime = inode->mtime;
     st->ctime = inode->ctime;
+    st->btime = inode->btime;
+    st->has_btime = inode->btime.sec || inode->btime.nsec;
 }
 
 /* ---- Dentry cache ---- */

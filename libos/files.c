@@ -18,6 +18,7 @@
 #include <libos/clock.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
+#include "files_internal.h"
 
 #define AT_FDCWD            (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
@@ -85,7 +86,12 @@ int files_mount_root(void)
     return err;
 }
 
-static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf)
+bool files_have_root(void)
+{
+    return have_root;
+}
+
+struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf)
 {
     struct file *f = kzalloc(sizeof(*f));
     if (f)
@@ -93,17 +99,19 @@ static struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_fil
     return f;
 }
 
-static void file_get(struct file *f)
+void file_get(struct file *f)
 {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void file_put(struct file *f)
+void file_put(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
         return;
-    if (f->vf)
+    if (f->vf) {
+        flock_release_ofd(f);
         vfs_file_put(f->vf);
+    }
     if (f->ops) {
         struct ipc_fd_view view = {f->ops, f->obj, f->flags};
         ipc_epoll_file_released(&view, f);
@@ -168,7 +176,7 @@ static void close_where(struct process *p, bool only_cloexec)
         }
         spin_unlock(&p->fds->lock);
         if (f)
-            file_put(f);
+            fd_forget(p, f);
     }
 }
 
@@ -211,8 +219,24 @@ int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
     return 0;
 }
 
-/* The open file behind fd (referenced), or NULL. */
-static struct file *fd_get(int fd)
+void fd_forget(struct process *p, struct file *f)
+{
+    if (f->vf)
+        flock_release_posix(p, f);
+    file_put(f);
+}
+
+struct file *fd_get(int fd)
+{
+    struct file *f = fd_get_raw(fd);
+    if (f && (f->flags & VFS_O_PATH)) {
+        file_put(f);
+        return NULL;
+    }
+    return f;
+}
+
+struct file *fd_get_raw(int fd)
 {
     struct process *p = current_proc();
     if (fd < 0 || fd >= FD_MAX)
@@ -225,8 +249,7 @@ static struct file *fd_get(int fd)
     return f;
 }
 
-/* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
-static int fd_install(struct file *f, int min, bool cloexec)
+int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
     spin_lock(&p->fds->lock);
@@ -253,7 +276,7 @@ static int ctx_for(int dirfd, const char *path, struct vfs_ctx *c, struct file *
     c->cred = (struct vfs_cred){p->euid, p->egid};
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return 0;
-    struct file *f = fd_get(dirfd);
+    struct file *f = fd_get_raw(dirfd);
     if (!f)
         return -EBADF;
     if (f->kind != FILE_VFS) {
@@ -273,16 +296,7 @@ static long get_path(uint64_t upath, char *buf)
     return n < 0 ? n : 0;
 }
 
-/* A path argument of an *at() syscall: the path copied in and the context (root, working
- * directory or dirfd, credentials) it resolves in. */
-struct at_path {
-    char *path;
-    struct vfs_ctx c;
-    struct file *held; /* dirfd's file, referenced while in use */
-};
-
-/* Copies upath and resolves dirfd: 0, or an error with nothing left to release. */
-static long at_path_get(int dirfd, uint64_t upath, struct at_path *a)
+long at_path_get(int dirfd, uint64_t upath, struct at_path *a)
 {
     a->held = NULL;
     a->path = kmalloc(4096);
@@ -296,7 +310,7 @@ static long at_path_get(int dirfd, uint64_t upath, struct at_path *a)
     return err;
 }
 
-static void at_path_put(struct at_path *a)
+void at_path_put(struct at_path *a)
 {
     if (a->held)
         file_put(a->held);
@@ -310,7 +324,12 @@ SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, upath, unsigned, flags, unsigned, 
     if (err)
         return err;
     struct vfs_file *vf = NULL;
-    err = vfs_open(&a.c, a.path, flags & ~O_CLOEXEC, mode & ~current_proc()->umask, &vf);
+    if (flags & VFS_O_PATH) {
+        flags &= VFS_O_PATH | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | O_CLOEXEC;
+        err = vfs_open_path(&a.c, a.path, flags & ~O_CLOEXEC, &vf);
+    } else {
+        err = vfs_open(&a.c, a.path, flags & ~O_CLOEXEC, mode & ~current_proc()->umask, &vf);
+    }
     at_path_put(&a);
     if (err)
         return err;
@@ -337,7 +356,7 @@ SYSCALL_DEFINE1(close, int, fd)
     spin_unlock(&p->fds->lock);
     if (!f)
         return -EBADF;
-    file_put(f);
+    fd_forget(p, f);
     return 0;
 }
 
@@ -369,7 +388,8 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
                                : vfs_write(f->vf, kbuf, n);
             }
         } else {
-            r = positional ? vfs_pread(f->vf, kbuf, n, off + (uint64_t)done) : vfs_read(f->vf, kbuf, n);
+            r = positional ? vfs_pread(f->vf, kbuf, n, off + (uint64_t)done)
+                           : vfs_read(f->vf, kbuf, n);
             if (r > 0 && copy_to_user(ubuf + (uint64_t)done, kbuf, (uint64_t)r))
                 r = -EFAULT;
         }
@@ -424,7 +444,7 @@ SYSCALL_DEFINE4(pwrite64, int, fd, uint64_t, buf, uint64_t, len, int64_t, off)
     return off < 0 ? -EINVAL : file_io(fd, buf, len, true, true, (uint64_t)off);
 }
 
-static long vector_io(int fd, uint64_t iov, int iovcnt, bool write)
+long vector_io(int fd, uint64_t iov, int iovcnt, bool write, bool positional, uint64_t off)
 {
     if (iovcnt < 0 || iovcnt > 1024)
         return -EINVAL;
@@ -433,7 +453,7 @@ static long vector_io(int fd, uint64_t iov, int iovcnt, bool write)
         uint64_t v[2];
         if (copy_from_user(v, iov + 16 * (uint64_t)i, sizeof(v)))
             return total ? total : -EFAULT;
-        long n = file_io(fd, v[0], v[1], write, false, 0);
+        long n = file_io(fd, v[0], v[1], write, positional, off + (uint64_t)total);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -445,12 +465,12 @@ static long vector_io(int fd, uint64_t iov, int iovcnt, bool write)
 
 SYSCALL_DEFINE3(readv, int, fd, uint64_t, iov, int, iovcnt)
 {
-    return vector_io(fd, iov, iovcnt, false);
+    return vector_io(fd, iov, iovcnt, false, false, 0);
 }
 
 SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, int, iovcnt)
 {
-    return vector_io(fd, iov, iovcnt, true);
+    return vector_io(fd, iov, iovcnt, true, false, 0);
 }
 
 SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
@@ -505,7 +525,7 @@ static void console_stat(struct vfs_stat *s)
 
 /* stat of an open file: VFS files ask the filesystem; the console and pipes report a
  * character device and a FIFO. */
-static int file_stat(struct file *f, struct vfs_stat *st)
+int file_stat(struct file *f, struct vfs_stat *st)
 {
     if (f->kind == FILE_VFS)
         return vfs_fstat(f->vf, st);
@@ -522,7 +542,7 @@ static int file_stat(struct file *f, struct vfs_stat *st)
 
 static long stat_fd(int fd, struct vfs_stat *st)
 {
-    struct file *f = fd_get(fd);
+    struct file *f = fd_get_raw(fd);
     if (!f)
         return -EBADF;
     int err = file_stat(f, st);
@@ -659,34 +679,27 @@ SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, upath, int, flags)
 SYSCALL_DEFINE2(getcwd, uint64_t, ubuf, uint64_t, size)
 {
     struct process *p = current_proc();
+    if (!p->fsctx.cwd.dentry || p->fsctx.cwd.dentry->inode->nlink == 0)
+        return -ENOENT; /* removed */
+    static const char unreachable[] = "(unreachable)";
+    const size_t skip = sizeof(unreachable) - 1;
     char *buf = kmalloc(4096);
     if (!buf)
         return -ENOMEM;
-    /* Build the path from the dentry chain up to the root. */
-    size_t pos = 4095;
-    buf[pos] = '\0';
-    struct vfs_dentry *d = p->fsctx.cwd.dentry, *root = p->fsctx.root.dentry;
-    long err = 0;
-    while (d && d != root && d->parent && d->parent != d) {
-        size_t n = d->len;
-        if (pos < n + 1) {
-            err = -ENAMETOOLONG;
-            break;
-        }
-        pos -= n;
-        memcpy(buf + pos, d->name, n);
-        buf[--pos] = '/';
-        d = d->parent;
+    bool outside;
+    long len = vfs_path_name(&p->fsctx.root, &p->fsctx.cwd, buf + skip, 4096 - skip, &outside);
+    char *path = buf + skip;
+    if (len >= 0 && outside) { /* Linux's mark for a cwd outside a chroot */
+        path = buf;
+        memcpy(path, unreachable, skip);
+        len += (long)skip;
     }
-    if (pos == 4095)
-        buf[--pos] = '/';
-    size_t len = 4096 - pos;
-    if (!err && len > size)
-        err = -ERANGE;
-    if (!err)
-        err = copy_to_user(ubuf, buf + pos, len) ? -EFAULT : (long)len;
+    if (len >= 0 && (uint64_t)len + 1 > size)
+        len = -ERANGE;
+    if (len >= 0)
+        len = copy_to_user(ubuf, path, (uint64_t)len + 1) ? -EFAULT : len + 1;
     kfree(buf);
-    return err;
+    return len;
 }
 
 SYSCALL_DEFINE1(chdir, uint64_t, upath)
@@ -706,7 +719,7 @@ SYSCALL_DEFINE1(chdir, uint64_t, upath)
 
 static int dup_to(int oldfd, int min, bool cloexec)
 {
-    struct file *f = fd_get(oldfd);
+    struct file *f = fd_get_raw(oldfd);
     if (!f)
         return -EBADF;
     int fd = fd_install(f, min, cloexec);
@@ -725,7 +738,7 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
     struct process *p = current_proc();
     if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
         return -EINVAL;
-    struct file *f = fd_get(oldfd);
+    struct file *f = fd_get_raw(oldfd);
     if (!f)
         return -EBADF;
     spin_lock(&p->fds->lock);
@@ -734,18 +747,26 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
     p->fds->cloexec[newfd] = flags & O_CLOEXEC;
     spin_unlock(&p->fds->lock);
     if (old)
-        file_put(old);
+        fd_forget(p, old);
     return newfd;
 }
 
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 {
     struct process *p = current_proc();
-    struct file *f = fd_get(fd);
+    struct file *f = fd_get_raw(fd);
     if (!f)
         return -EBADF;
     long r;
     switch (cmd) {
+    case LINUX_F_GETLK:
+    case LINUX_F_SETLK:
+    case LINUX_F_SETLKW:
+    case LINUX_F_OFD_GETLK:
+    case LINUX_F_OFD_SETLK:
+    case LINUX_F_OFD_SETLKW:
+        r = (f->flags & VFS_O_PATH) ? -EBADF : flock_fcntl(f, cmd, arg);
+        break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
         r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
@@ -761,6 +782,10 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         r = f->flags;
         break;
     case F_SETFL:
+        if (f->flags & VFS_O_PATH) {
+            r = -EBADF;
+            break;
+        }
         f->flags = (f->flags & 3) | ((unsigned)arg & (VFS_O_APPEND | O_NONBLOCK));
         if (f->vf)
             f->vf->flags = (f->vf->flags & ~VFS_O_APPEND) | ((unsigned)arg & VFS_O_APPEND);
@@ -870,9 +895,12 @@ static void waiter_done(struct poll_waiter *w)
 static uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
 {
     switch (f->kind) {
-    case FILE_CONSOLE: return ttycon_poll(pt);
-    case FILE_OPS: return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
-    default: return POLLIN | POLLOUT;
+    case FILE_CONSOLE:
+        return ttycon_poll(pt);
+    case FILE_OPS:
+        return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
+    default:
+        return POLLIN | POLLOUT;
     }
 }
 
@@ -996,8 +1024,8 @@ static bool poll_cond(void *arg)
     return false;
 }
 
-SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask,
-                uint64_t, sigsetsize)
+SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask, uint64_t,
+                sigsetsize)
 {
     if (nfds > FD_MAX)
         return -EINVAL;

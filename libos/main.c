@@ -15,6 +15,7 @@
 #include <libos/abi/syscall.h>
 #include <lib/errno.h>
 #include <libos/file.h>
+#include <libos/mount.h>
 #include <libos/proc.h>
 #include <libos/syscall.h>
 
@@ -23,7 +24,6 @@ extern const char app_image_end[] __attribute__((weak));
 
 void futex_init(void);
 void ttycon_init(void);
-void mount_init(void);
 void procfs_glue_init(const char *cmdline);
 void vm_global_init(void);
 

@@ -12,6 +12,7 @@
 #include <libos/abi/linux.h>
 #include <libos/file.h>
 #include <libos/clock.h>
+#include <libos/mount.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
 
@@ -226,23 +227,14 @@ static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t siz
 
 static int pf_mount(void *ctx, int32_t tgid, unsigned index, struct procfs_mount *out)
 {
-    (void)ctx, (void)tgid;
-    static const char *const table[][3] = {
-        {"/dev/root", "/", "ext4"}, {"proc", "/proc", "proc"}, {"devtmpfs", "/dev", "devtmpfs"},
-        {"tmpfs", "/tmp", "tmpfs"}};
-    if (index >= sizeof(table) / sizeof(table[0]))
-        return -ENOENT;
-    strlcpy(out->device, table[index][0], sizeof(out->device));
-    strlcpy(out->path, table[index][1], sizeof(out->path));
-    strlcpy(out->fstype, table[index][2], sizeof(out->fstype));
-    strlcpy(out->options, "rw,relatime", sizeof(out->options));
-    return 0;
+    (void)ctx, (void)tgid; /* one mount namespace */
+    return mount_table_get(index, out);
 }
 
 static int pf_filesystem(void *ctx, unsigned index, char *name, bool *nodev)
 {
     (void)ctx;
-    static const char *const names[] = {"ext4", "ext3", "ext2", "vfat", "tmpfs", "devtmpfs", "proc"};
+    static const char *const names[] = {"ext4", "ext3", "ext2", "vfat", "tmpfs", "devtmpfs", "proc", "sysfs"};
     if (index >= sizeof(names) / sizeof(names[0]))
         return -ENOENT;
     strlcpy(name, names[index], 32);

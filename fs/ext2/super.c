@@ -263,6 +263,15 @@ static int load_gdt(struct ext2_sb *s)
     return 0;
 }
 
+/* The name Linux users know this filesystem by, from its features: "ext4" with extents,
+ * 64-bit block numbers or flexible groups, "ext3" with a journal, else "ext2". */
+static const char *variant_name(const struct ext2_sb *s)
+{
+    if (s->incompat & (INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_FLEX_BG))
+        return "ext4";
+    return s->compat & COMPAT_HAS_JOURNAL ? "ext3" : "ext2";
+}
+
 static int ext2_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblock **out)
 {
     struct ext2_sb *s = fs_zalloc(sizeof(*s));
@@ -287,7 +296,7 @@ static int ext2_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblo
     spin_init(&s->lock, "ext2");
     s->bdev = bdev;
     s->vfs.ops = &ext2_super_ops;
-    s->vfs.type = "ext2";
+    s->vfs.type = variant_name(s);
     s->vfs.bdev = bdev;
     s->vfs.dev = bdev->dev_id;
     s->vfs.root_ino = EXT2_ROOT_INO;

@@ -113,6 +113,8 @@ struct vfs_stat {
     uint64_t dev, ino, rdev, size, blocks;
     uint32_t mode, nlink, uid, gid, blksize;
     struct vfs_time atime, mtime, ctime;
+    struct vfs_time btime; /* creation time, when has_btime (the filesystem records it) */
+    bool has_btime;
 };
 
 struct vfs_statfs {
@@ -182,7 +184,7 @@ struct vfs_super_ops {
     void (*put_super)(struct vfs_superblock *sb);
 };
 
-#define VFS_SB_RDONLY  1u
+#define VFS_SB_RDONLY 1u
 /* Lookups always ask the filesystem and dentries are freed once unused (names that come and
  * go behind the VFS's back, like procfs's PIDs). Nothing can be mounted on such dentries. */
 #define VFS_SB_NOCACHE 2u
@@ -258,6 +260,7 @@ struct vfs_path {
 #define VFS_O_APPEND    02000
 #define VFS_O_DIRECTORY 040000  /* arm64 value */
 #define VFS_O_NOFOLLOW  0100000 /* arm64 value */
+#define VFS_O_PATH      010000000
 
 struct vfs_file {
     struct vfs_path path;
@@ -338,6 +341,14 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
 int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
                     struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash);
 bool vfs_name_is_dot(const char *name, size_t len);
+/*
+ * Writes the absolute name of p as seen from root ("/", "/usr/bin", crossing mount points
+ * upwards) into buf, NUL-terminated: its length, or -ENAMETOOLONG if it does not fit in size.
+ * A p outside root's tree (after chroot) is named from the global root, as Linux's d_path
+ * names it, and *outside (if not NULL) says so.
+ */
+int vfs_path_name(const struct vfs_path *root, const struct vfs_path *p, char *buf, size_t size,
+                  bool *outside);
 
 /* ---- System-call level operations (the library OS's entry points) ------------------- */
 
@@ -348,15 +359,20 @@ struct vfs_ctx {
 
 int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t mode,
              struct vfs_file **out);
+/* An O_PATH file: path resolved (the last symlink followed unless O_NOFOLLOW; a directory
+ * required with O_DIRECTORY), no type or permission checks, no I/O through it. */
+int vfs_open_path(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_file **out);
 void vfs_file_get(struct vfs_file *f);
 void vfs_file_put(struct vfs_file *f);
 int64_t vfs_read(struct vfs_file *f, void *buf, size_t len);
 int64_t vfs_write(struct vfs_file *f, const void *buf, size_t len);
 int64_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off);
 int64_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off);
-#define VFS_SEEK_SET 0
-#define VFS_SEEK_CUR 1
-#define VFS_SEEK_END 2
+#define VFS_SEEK_SET  0
+#define VFS_SEEK_CUR  1
+#define VFS_SEEK_END  2
+#define VFS_SEEK_DATA 3
+#define VFS_SEEK_HOLE 4
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence);
 /* Reads entries from the file position on; the position advances past consumed ones. */
 int vfs_readdir(struct vfs_file *f, vfs_filldir_fn fn, void *ctx);
@@ -376,6 +392,14 @@ int vfs_truncate(const struct vfs_ctx *c, const char *path, uint64_t size);
 int vfs_setattr(const struct vfs_ctx *c, const char *path, bool follow,
                 const struct vfs_attr *attr);
 int vfs_statfs(const struct vfs_ctx *c, const char *path, struct vfs_statfs *st);
+/* The same on an already resolved path (fstatfs, *at() with AT_EMPTY_PATH). */
+int vfs_path_statfs(const struct vfs_path *p, struct vfs_statfs *st);
+int vfs_path_setattr(const struct vfs_path *p, const struct vfs_attr *attr);
+/* link(2) with the source already resolved (linkat's AT_SYMLINK_FOLLOW, AT_EMPTY_PATH). */
+int vfs_link_path(const struct vfs_path *old, const struct vfs_ctx *c, const char *new_path);
+/* rename with each path resolved in its own context (renameat's two directory fds). */
+int vfs_rename2(const struct vfs_ctx *oc, const char *old_path, const struct vfs_ctx *nc,
+                const char *new_path, unsigned flags);
 int vfs_chdir(struct vfs_ctx *c, const char *path);
 /* Writes back every mounted filesystem. */
 int vfs_sync_all(void);

@@ -50,6 +50,8 @@ static void check_variant(const char *type, unsigned bs, bool index, uint32_t de
     assert_int_equal(fst_mount_root(img, dev_bs, true, &m), 0);
     unsigned n = fst_compare_tree(tree, &m.ctx, "/", true);
     assert_true(n > 650);
+    /* the superblock is named by its features, as mke2fs -t made it */
+    assert_string_equal(m.ctx.root.mnt->sb->type, type);
     /* statfs agrees with dumpe2fs' view of the geometry */
     struct vfs_statfs sf;
     assert_int_equal(vfs_statfs(&m.ctx, "/", &sf), 0);

@@ -234,6 +234,44 @@ static void test_dotdot_and_mounts(void **s)
     assert_int_equal(st("/a/b/newdir/g", true, &x), 0);
 }
 
+/* Walks path from root and checks vfs_path_name gives want and want_outside, seen from
+ * view (NULL: the root). */
+static void check_name(const struct vfs_path *view, const char *path, const char *want,
+                       bool want_outside)
+{
+    struct vfs_path p;
+    char buf[64];
+    assert_int_equal(vfs_walk(&C->root, &C->cwd, path, 0, &p), 0);
+    bool outside = true;
+    int n = vfs_path_name(view ? view : &C->root, &p, buf, sizeof(buf), &outside);
+    assert_int_equal(n, (int)strlen(want));
+    assert_int_equal(outside, want_outside);
+    assert_string_equal(buf, want);
+    vfs_path_put(&p);
+}
+
+static void test_path_name(void **s)
+{
+    (void)s;
+    check_name(NULL, "/", "/", false);
+    check_name(NULL, "/a", "/a", false);
+    check_name(NULL, "/a/b", "/a/b", false); /* the mounted filesystem's root */
+    check_name(NULL, "/a/b/inner", "/a/b/inner", false);
+    check_name(NULL, "/a/b/inner/up/inner/../..", "/a", false);
+    /* seen from a root inside the mount, and from one the path is not under */
+    struct vfs_path inner, p;
+    assert_int_equal(vfs_walk(&C->root, &C->cwd, "/a/b/inner", 0, &inner), 0);
+    check_name(&inner, "/a/b/inner", "/", false);
+    check_name(&inner, "/a/b", "/a/b", true); /* outside it: named from the global root */
+    vfs_path_put(&inner);
+    /* too small a buffer */
+    char small[6];
+    assert_int_equal(vfs_walk(&C->root, &C->cwd, "/a/b/inner", 0, &p), 0);
+    assert_int_equal(vfs_path_name(&C->root, &p, small, sizeof(small), NULL), -ENAMETOOLONG);
+    assert_int_equal(vfs_path_name(&C->root, &p, small, 1, NULL), -ENAMETOOLONG);
+    vfs_path_put(&p);
+}
+
 static void test_trailing_slash(void **s)
 {
     (void)s;
@@ -353,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_dotdot_and_mounts),
         cmocka_unit_test(test_trailing_slash),
+        cmocka_unit_test(test_path_name),
         cmocka_unit_test(test_dcache),
         cmocka_unit_test(test_readdir_resume),
     };
