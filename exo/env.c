@@ -16,6 +16,7 @@
 #include "exo.h"
 #include "frame_table.h"
 #include "ramdisk_bind.h"
+#include "repossess.h"
 
 #define MAX_ENVS 1024
 
@@ -24,6 +25,7 @@ struct env {
     struct pgtable pt; /* EL0 tables, made of exo's own frames */
     struct spinlock lock;
     uint64_t run_ns;  /* CPU time used */
+    struct repo_record repo; /* frames exo took from it, not yet read (under lock) */
 };
 
 static struct env envs[MAX_ENVS];
@@ -98,6 +100,7 @@ static int env_create_slot(envid_t *out, bool libos)
             envid_t id = libos ? EXO_ENV_LIBOS : (envid_t)(generation++ * MAX_ENVS + i);
             envs[i].pt = pt;
             envs[i].run_ns = 0;
+            envs[i].repo = (struct repo_record){0};
             spin_init(&envs[i].lock, "env");
             WRITE_ONCE(envs[i].id, id);
             *out = id;
@@ -288,12 +291,12 @@ static void collect_frame(void *arg, uint64_t va, pte_t *pte, int level)
         a->found[a->n++] = va;
 }
 
-/* Unmaps every page of env that maps frame pa (revoke): walks the whole address space. */
-void env_unmap_frame(envid_t id, uint64_t pa)
+uint64_t env_unmap_frame(envid_t id, uint64_t pa)
 {
     struct env *e = env_get(id);
+    uint64_t first_va = 0;
     if (!e || !e->pt.root)
-        return;
+        return 0;
     struct unmap_frame_arg a;
     do {
         a.e = e;
@@ -302,12 +305,48 @@ void env_unmap_frame(envid_t id, uint64_t pa)
         spin_lock(&e->lock);
         pt_walk(&e->pt, 0, EXO_USER_MAX, collect_frame, &a);
         for (int i = 0; i < a.n; i++) {
+            if (!first_va)
+                first_va = a.found[i];
             KASSERT(!pt_unmap(&e->pt, a.found[i], PAGE_SIZE, NULL, NULL));
             tlb_flush_page(e, a.found[i]);
             ft_map_put(&frame_table, id, pa >> PAGE_SHIFT);
         }
         spin_unlock(&e->lock);
     } while (a.n == 16);
+    return first_va;
+}
+
+void env_record_loss(envid_t id, const struct exo_taken *t)
+{
+    struct env *e = env_get(id);
+    if (!e)
+        return;
+    spin_lock(&e->lock);
+    repo_record_add(&e->repo, t);
+    spin_unlock(&e->lock);
+}
+
+int exo_repossessed(envid_t id, struct exo_taken *out, size_t max, uint64_t *dropped)
+{
+    struct env *e = env_get(id);
+    if (!e || (max && !out))
+        return -EINVAL;
+    spin_lock(&e->lock);
+    size_t n = repo_record_read(&e->repo, out, max, dropped);
+    spin_unlock(&e->lock);
+    return (int)n;
+}
+
+envid_t env_pick_victim(envid_t requester)
+{
+    static envid_t ids[MAX_ENVS];
+    static uint32_t held[MAX_ENVS];
+    for (int i = 0; i < MAX_ENVS; i++) {
+        ids[i] = READ_ONCE(envs[i].id);
+        held[i] = 0;
+    }
+    ft_tally(&frame_table, held, MAX_ENVS);
+    return repo_pick_victim(ids, held, MAX_ENVS, requester);
 }
 
 static void put_mapping(void *arg, uint64_t va, pte_t *pte, int level)

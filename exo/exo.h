@@ -157,7 +157,20 @@ void env_init(void);
 bool env_exists(envid_t id);
 uint64_t env_ttbr0(envid_t id);
 void env_account(envid_t id, uint64_t ns);
-void env_unmap_frame(envid_t id, uint64_t pa);
+/* Unmaps every page of env that maps frame pa (revoke, repossession): walks the whole
+ * address space. Returns the first address it unmapped, 0 if none. */
+uint64_t env_unmap_frame(envid_t id, uint64_t pa);
+/* Appends a loss to env's repossession record (nothing if env is gone). */
+struct exo_taken;
+void env_record_loss(envid_t id, const struct exo_taken *t);
+/* The environment repossession takes from (repossess.h's policy over every live
+ * environment), 0 if none. Uses static scratch: the caller serializes (reclaim.c). */
+envid_t env_pick_victim(envid_t requester);
+/* An environment's allocation from the free pool, above the reserve (EXO_FRAME_RESERVE):
+ * 0 or -ENOMEM without asking anyone. */
+int env_frame_alloc(envid_t env, unsigned order, uint64_t *pfn);
+/* reclaim.c: after env_frame_alloc ran short for env, asks the libOS, then repossesses. */
+int reclaim_alloc(envid_t env, unsigned order, uint64_t *pfn);
 int exo_own_frame_alloc(uint64_t *pa);
 void exo_own_frame_free(uint64_t pa);
 void ramdisk_init(void);

@@ -51,6 +51,7 @@ static void put_holder(struct frame_table *ft, uint64_t pfn, struct frame *f)
     KASSERT(f->holders > 0);
     if (--f->holders == 0) {
         f->owner = ENV_NONE;
+        f->state = 0;
         ft->free_count++;
         ft->ops->free_frame(pfn);
     }
@@ -70,6 +71,7 @@ int ft_alloc(struct frame_table *ft, envid_t owner, unsigned order, uint64_t *pf
         f->owner = owner;
         f->holders = 1;
         f->owner_maps = 0;
+        f->state = 0;
         ft->free_count--;
     }
     spin_unlock(&ft->lock);
@@ -111,7 +113,7 @@ int ft_grant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grante
     struct grant **g;
     if (!f)
         err = -EINVAL;
-    else if (f->owner != owner || owner <= 0)
+    else if (f->owner != owner || owner <= 0 || f->state)
         err = -EPERM;
     else if ((g = grant_link(ft, pfn, grantee))) {
         (*g)->rights = rights; /* a re-grant changes the rights (the caller remaps) */
@@ -175,7 +177,7 @@ int ft_release(struct frame_table *ft, envid_t grantee, uint64_t pfn)
 static unsigned rights_locked(struct frame_table *ft, envid_t env, uint64_t pfn)
 {
     struct frame *f = frame_of(ft, pfn);
-    if (!f || env <= 0)
+    if (!f || env <= 0 || f->state) /* being taken or parked: nobody has rights any more */
         return 0;
     if (f->owner == env)
         return RIGHTS_ALL;
@@ -197,7 +199,7 @@ int ft_map_get(struct frame_table *ft, envid_t env, uint64_t pfn, unsigned prot)
     int err = 0;
     spin_lock(&ft->lock);
     unsigned have = rights_locked(ft, env, pfn);
-    if ((have & need) != need) {
+    if ((have & need) != need || frame_of(ft, pfn)->state) {
         err = -EPERM;
     } else {
         struct frame *f = frame_of(ft, pfn);
@@ -274,7 +276,7 @@ int ft_adopt(struct frame_table *ft, envid_t env, uint64_t pfn)
     struct grant **link = f ? grant_link(ft, pfn, env) : NULL;
     if (!f || env <= 0)
         err = -EINVAL;
-    else if (!link || f->owner != ENV_ORPHAN || f->holders != 1)
+    else if (!link || f->owner != ENV_ORPHAN || f->holders != 1 || f->state)
         err = -EPERM;
     else {
         struct grant *g = *link;
@@ -294,4 +296,176 @@ unsigned ft_holders(struct frame_table *ft, envid_t env, uint64_t pfn)
     unsigned n = f && rights_locked(ft, env, pfn) ? f->holders : 0;
     spin_unlock(&ft->lock);
     return n;
+}
+
+/* Calls fn on the link of every grant of pfn (fn may unlink it). Lock held. */
+static void for_each_grant_of(struct frame_table *ft, uint64_t pfn,
+                              void (*fn)(struct frame_table *, struct grant **, void *), void *arg)
+{
+    for (size_t b = 0; b < GRANT_BUCKETS; b++) {
+        struct grant **link = &ft->buckets[b];
+        while (*link) {
+            struct grant *g = *link;
+            if (g->pfn == pfn)
+                fn(ft, link, arg);
+            if (*link == g)
+                link = &g->hash_next;
+        }
+    }
+}
+
+/* Whether victim's hold of f (frame pfn) may be taken: in use, not already being taken or
+ * parked, not shared too widely. Lock held. */
+static bool takeable(struct frame *f)
+{
+    return f->holders && !f->state && f->holders <= FT_TAKE_MAX_HOLDERS;
+}
+
+size_t ft_take_begin(struct frame_table *ft, envid_t victim, uint64_t *pfns, size_t max)
+{
+    size_t n = 0;
+    if (victim <= 0)
+        return 0;
+    spin_lock(&ft->lock);
+    for (uint64_t i = 0; i < ft->nframes && n < max; i++) {
+        struct frame *f = &ft->frames[i];
+        if (f->owner == victim && takeable(f)) {
+            f->state = FRAME_TAKING;
+            pfns[n++] = ft->base_pfn + i;
+        }
+    }
+    for (size_t b = 0; b < GRANT_BUCKETS && n < max; b++) {
+        for (struct grant *g = ft->buckets[b]; g && n < max; g = g->hash_next) {
+            struct frame *f = frame_of(ft, g->pfn);
+            if (g->env == victim && takeable(f)) {
+                f->state = FRAME_TAKING;
+                pfns[n++] = g->pfn;
+            }
+        }
+    }
+    spin_unlock(&ft->lock);
+    return n;
+}
+
+struct env_list {
+    envid_t *envs;
+    size_t n, max;
+};
+
+static void list_grantee(struct frame_table *ft, struct grant **link, void *arg)
+{
+    (void)ft;
+    struct env_list *l = arg;
+    if (l->n < l->max)
+        l->envs[l->n++] = (*link)->env;
+}
+
+size_t ft_holder_list(struct frame_table *ft, uint64_t pfn, envid_t *envs, size_t max)
+{
+    struct env_list l = {envs, 0, max};
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    if (f && f->holders) {
+        if (f->owner > 0 && max)
+            envs[l.n++] = f->owner;
+        for_each_grant_of(ft, pfn, list_grantee, &l);
+    }
+    spin_unlock(&ft->lock);
+    return l.n;
+}
+
+struct loss_list {
+    struct ft_loss *lost;
+    size_t n;
+    bool mapped;
+};
+
+static void check_unmapped(struct frame_table *ft, struct grant **link, void *arg)
+{
+    (void)ft;
+    if ((*link)->maps)
+        ((struct loss_list *)arg)->mapped = true;
+}
+
+static void take_grant(struct frame_table *ft, struct grant **link, void *arg)
+{
+    struct loss_list *l = arg;
+    KASSERT(l->n < FT_TAKE_MAX_HOLDERS);
+    l->lost[l->n++] = (struct ft_loss){(*link)->env, EXO_TAKEN_GRANT};
+    drop_grant(ft, link);
+}
+
+/* Drops the owner's hold of f after its grants are gone: frees the victim's (or an orphan's,
+ * which has no owner hold left), parks another owner's. Lock held. */
+static int take_owner_hold(struct frame_table *ft, uint64_t pfn, struct frame *f, envid_t victim,
+                           struct loss_list *l)
+{
+    if (!f->holders)
+        return FT_TAKE_FREED; /* the last grant was the orphan's last holder */
+    if (f->owner != victim) {
+        f->state = FRAME_PARKED;
+        l->lost[l->n++] = (struct ft_loss){f->owner, EXO_TAKEN_PARKED};
+        return FT_TAKE_PARKED;
+    }
+    l->lost[l->n++] = (struct ft_loss){f->owner, EXO_TAKEN_OWNED};
+    put_holder(ft, pfn, f);
+    return FT_TAKE_FREED;
+}
+
+int ft_take_finish(struct frame_table *ft, uint64_t pfn, envid_t victim, struct ft_loss *lost,
+                   size_t *nlost)
+{
+    struct loss_list l = {lost, 0, false};
+    int ret;
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    if (!f || f->state != FRAME_TAKING) {
+        ret = FT_TAKE_GONE; /* let go and freed (perhaps reused) meanwhile */
+    } else {
+        for_each_grant_of(ft, pfn, check_unmapped, &l);
+        if (l.mapped || f->owner_maps) {
+            ret = -EBUSY;
+        } else {
+            for_each_grant_of(ft, pfn, take_grant, &l);
+            ret = take_owner_hold(ft, pfn, f, victim, &l);
+        }
+    }
+    spin_unlock(&ft->lock);
+    *nlost = l.n;
+    return ret;
+}
+
+bool ft_parked_with(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    bool parked = f && f->owner == env && env > 0 && f->state;
+    spin_unlock(&ft->lock);
+    return parked;
+}
+
+void ft_take_abort(struct frame_table *ft, uint64_t pfn)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    if (f && f->state == FRAME_TAKING)
+        f->state = 0;
+    spin_unlock(&ft->lock);
+}
+
+void ft_tally(struct frame_table *ft, uint32_t *counts, size_t nslots)
+{
+    spin_lock(&ft->lock);
+    for (uint64_t i = 0; i < ft->nframes; i++) {
+        struct frame *f = &ft->frames[i];
+        if (f->owner > 0 && f->holders && !f->state)
+            counts[(uint32_t)f->owner % nslots]++;
+    }
+    for (size_t b = 0; b < GRANT_BUCKETS; b++) {
+        for (struct grant *g = ft->buckets[b]; g; g = g->hash_next) {
+            if (!frame_of(ft, g->pfn)->state)
+                counts[(uint32_t)g->env % nslots]++;
+        }
+    }
+    spin_unlock(&ft->lock);
 }

@@ -14,16 +14,24 @@
 #include <stdint.h>
 #include <lib/list.h>
 #include <lib/spinlock.h>
+#include <exo/frame.h>
 #include <exo/types.h>
 
 #define ENV_NONE   0  /* frame is free */
 #define ENV_EXO    (-1) /* exo's own (page tables): never mappable */
 #define ENV_ORPHAN (-2) /* owner let go, grantees still hold it */
 
+/* Repossession states of a frame (struct frame.state). FRAME_TAKING: exo is taking it
+ * back, so no new mapping, grant or adoption. FRAME_PARKED: taken from an owner that was not
+ * the victim; the owner keeps only its name and can do nothing with it but free it. */
+#define FRAME_TAKING 1u
+#define FRAME_PARKED 2u
+
 struct frame {
     envid_t owner;
     uint16_t holders;    /* owner (unless ENV_ORPHAN) + grantees */
     uint16_t owner_maps; /* mappings made on the owner's right */
+    uint8_t state;       /* FRAME_TAKING, FRAME_PARKED; 0 otherwise */
 };
 
 struct grant {
@@ -81,5 +89,49 @@ unsigned ft_holders(struct frame_table *ft, envid_t env, uint64_t pfn);
 /* Lets go of everything env holds (after the caller has unmapped all of env's pages). */
 void ft_release_env(struct frame_table *ft, envid_t env);
 bool ft_manages(const struct frame_table *ft, uint64_t pfn);
+
+/*
+ * Repossession (exo/reclaim.c drives it, exo/frame.h describes the protocol). Taking a frame
+ * is three steps: ft_take_begin marks the frames (no new mapping or grant from then on), the
+ * caller unmaps each from every holder in ft_holder_list, and ft_take_finish drops every
+ * hold. A frame the victim owns goes back to the allocator; one it only holds through a grant
+ * is *parked* with its owner, whose bookkeeping names it by address: the owner cannot map,
+ * grant or adopt it any more and it is not reused until the owner frees it, so a stale
+ * address in the owner's records can never reach another environment's data.
+ */
+#define FT_TAKE_MAX_HOLDERS 16 /* frames shared more widely than this are never taken */
+
+/* Marks up to max frames victim holds as being taken (frames it owns first, then frames it
+ * was granted) and stores their numbers in pfns. From then on no holder has rights on them. Skips
+ * frames already being taken or parked and frames with more than FT_TAKE_MAX_HOLDERS holders.
+ * Returns how many were marked; 0 for a victim that is not an environment (ENV_EXO, ENV_ORPHAN,
+ * ENV_NONE). */
+size_t ft_take_begin(struct frame_table *ft, envid_t victim, uint64_t *pfns, size_t max);
+/* The environments holding pfn, owner first: at most max into envs; returns how many. */
+size_t ft_holder_list(struct frame_table *ft, uint64_t pfn, envid_t *envs, size_t max);
+
+enum ft_take_result {
+    FT_TAKE_FREED = 1,  /* back to the allocator */
+    FT_TAKE_PARKED = 2, /* parked with its owner (who was not the victim) */
+    FT_TAKE_GONE = 3,   /* its holders let go of it while it was being taken */
+};
+/* What one holder lost in ft_take_finish: how is EXO_TAKEN_OWNED, _GRANT or _PARKED. */
+struct ft_loss {
+    envid_t env;
+    unsigned how;
+};
+/* Finishes taking pfn from victim (marked by ft_take_begin): drops every grant and then the
+ * owner's hold (victim's frame, or an orphan) or parks it (another owner's). Fills lost
+ * (room for FT_TAKE_MAX_HOLDERS) with who lost what and *nlost with how many. Returns an
+ * ft_take_result, or -EBUSY with nothing changed while a holder still maps it. */
+int ft_take_finish(struct frame_table *ft, uint64_t pfn, envid_t victim, struct ft_loss *lost,
+                   size_t *nlost);
+/* Whether env owns pfn by name only: parked, or being taken (it has no rights then). */
+bool ft_parked_with(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* Gives up taking pfn (ft_take_begin's mark is cleared). */
+void ft_take_abort(struct frame_table *ft, uint64_t pfn);
+/* Adds to counts[env % nslots] one for every frame env owns and every grant it holds, for
+ * every env > 0; frames being taken or parked are not counted (they cannot be taken). */
+void ft_tally(struct frame_table *ft, uint32_t *counts, size_t nslots);
 
 #endif

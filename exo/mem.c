@@ -16,7 +16,6 @@
 
 static struct buddy buddy;
 struct frame_table frame_table;
-static exo_reclaim_fn reclaim_handler;
 extern char __image_start[], __image_end[];
 
 struct excluded {
@@ -61,12 +60,6 @@ static uint64_t find_gap(uint64_t size)
 static int ops_alloc(unsigned order, uint64_t *pfn)
 {
     struct page *pg = buddy_alloc(&buddy, order);
-    /* Visible revocation: ask the libOS to give frames back, a few times at most. */
-    for (int tries = 0; !pg && reclaim_handler && tries < 3; tries++) {
-        if (reclaim_handler(1UL << order) == 0)
-            break;
-        pg = buddy_alloc(&buddy, order);
-    }
     if (!pg)
         return -ENOMEM;
     buddy_split(&buddy, pg);
@@ -155,9 +148,17 @@ void exo_mem_stats(struct exo_mem_stats *out)
     out->ram_end = (frame_table.base_pfn + frame_table.nframes) << PAGE_SHIFT;
 }
 
-void exo_set_reclaim_handler(exo_reclaim_fn fn)
+/* Whether 2^order frames can go to an environment and leave EXO_FRAME_RESERVE free. */
+static bool above_reserve(unsigned order)
 {
-    reclaim_handler = fn;
+    struct buddy_stats st;
+    buddy_stats(&buddy, &st);
+    return st.free_pages >= EXO_FRAME_RESERVE + (1UL << order);
+}
+
+int env_frame_alloc(envid_t env, unsigned order, uint64_t *pfn)
+{
+    return above_reserve(order) ? ft_alloc(&frame_table, env, order, pfn) : -ENOMEM;
 }
 
 static bool env_may_use(envid_t env)
@@ -170,7 +171,9 @@ int exo_frame_alloc(envid_t env, unsigned order, paddr_t *pa)
     uint64_t pfn;
     if (!env_may_use(env) || !env_exists(env))
         return -EINVAL;
-    int err = ft_alloc(&frame_table, env, order, &pfn);
+    int err = env_frame_alloc(env, order, &pfn);
+    if (err == -ENOMEM)
+        err = reclaim_alloc(env, order, &pfn); /* visible revocation (reclaim.c) */
     if (!err)
         *pa = pfn << PAGE_SHIFT;
     return err;
@@ -223,8 +226,9 @@ unsigned exo_frame_rights(envid_t env, paddr_t pa)
 
 void *exo_frame_kva(envid_t env, paddr_t pa)
 {
-    return ft_rights(&frame_table, env, pa >> PAGE_SHIFT) ? phys_to_virt(pa & ~(PAGE_SIZE - 1))
-                                                          : NULL;
+    uint64_t pfn = pa >> PAGE_SHIFT;
+    bool held = ft_rights(&frame_table, env, pfn) || ft_parked_with(&frame_table, env, pfn);
+    return held ? phys_to_virt(pa & ~(PAGE_SIZE - 1)) : NULL;
 }
 
 /* exo's own frames (page tables): owned by ENV_EXO, never mappable at EL0. */

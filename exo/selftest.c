@@ -13,6 +13,7 @@
 #include <lib/format.h>
 #include <lib/kassert.h>
 #include <mm/mm.h>
+#include <mm/slab.h>
 #include "exo.h"
 #include "frame_table.h"
 #include "arch/aarch64/early.h"
@@ -379,6 +380,193 @@ static void test_kstack_interrupts(void)
     CHECK(!exo_kstack_free(top), "free");
 }
 
+/* Visible revocation of memory. With a reclaim handler that gives nothing back, an
+ * environment exhausting the frames makes exo repossess from the environment holding the
+ * most (v: its own frames, freed), then from the next (b: its two own frames and eight it
+ * holds through the libOS environment's grants, which are parked with the libOS). Each
+ * loser's record says what it lost, the repossession vector is called, and a taken page
+ * faults when the victim touches it again instead of showing the data of the environment
+ * that now has the frame. Parked frames are not reused until their owner frees them. */
+#define VICTIM_VA     0x10000000UL
+#define VICTIM_PAGES  40
+#define GRANTED_VA    0x20000000UL
+#define GRANTED_PAGES 8
+#define HOG_MARK      0xbadbadUL
+
+static int reclaim_asked, told_v, told_b, told_libos;
+static envid_t repo_v, repo_b;
+
+static size_t give_nothing(size_t wanted)
+{
+    (void)wanted;
+    reclaim_asked++;
+    return 0;
+}
+
+static void note_taken(envid_t env)
+{
+    told_v += env == repo_v;
+    told_b += env == repo_b;
+    told_libos += env == EXO_ENV_LIBOS;
+}
+
+/* Allocates frames for w until exo has nothing left to take; marks each. Returns how many. */
+static unsigned long hog_everything(envid_t w, int *err)
+{
+    unsigned long n = 0;
+    paddr_t pa;
+    while (!(*err = exo_frame_alloc(w, 0, &pa))) {
+        *(uint64_t *)exo_frame_kva(w, pa) = HOG_MARK;
+        n++;
+    }
+    return n;
+}
+
+/* Checks v's record: all VICTIM_PAGES + 2 frames, owned, at the addresses it mapped them. */
+static void check_victim_record(struct prog *v, const paddr_t *pa_v)
+{
+    struct exo_taken t[EXO_TAKEN_RECORD];
+    uint64_t dropped;
+    int n = exo_repossessed(v->env, t, EXO_TAKEN_RECORD, &dropped);
+    CHECK(n == EXO_TAKEN_RECORD && dropped == VICTIM_PAGES + 2 - EXO_TAKEN_RECORD,
+          "victim's record: %d entries, %lu dropped", n, (unsigned long)dropped);
+    int right = 0;
+    for (int i = 0; i < n; i++) {
+        bool at_va = (t[i].pa == v->text && t[i].va == TEXT_VA) ||
+                     (t[i].pa == v->data && t[i].va == DATA_VA);
+        for (int k = 0; k < VICTIM_PAGES; k++)
+            at_va |= t[i].pa == pa_v[k] && t[i].va == VICTIM_VA + k * PAGE_SIZE;
+        right += at_va && t[i].victim == v->env && t[i].how == EXO_TAKEN_OWNED;
+    }
+    CHECK(right == n, "%d of %d entries name the frame, its address, the victim, OWNED", right, n);
+    CHECK(exo_repossessed(v->env, t, EXO_TAKEN_RECORD, &dropped) == 0 && dropped == 0,
+          "record emptied by reading it");
+    CHECK(exo_repossessed(0, t, 1, NULL) == -EINVAL, "record of no environment");
+}
+
+/* Reads env's record into counts by how (EXO_TAKEN_*); -1 if an entry names another victim,
+ * else how many entries. */
+static int record_tally(envid_t env, envid_t victim, int counts[8])
+{
+    struct exo_taken t[EXO_TAKEN_RECORD];
+    int n = exo_repossessed(env, t, EXO_TAKEN_RECORD, NULL);
+    memset(counts, 0, 8 * sizeof(int));
+    for (int i = 0; i < n; i++) {
+        if (t[i].victim != victim || t[i].how >= 8)
+            return -1;
+        counts[t[i].how]++;
+    }
+    return n;
+}
+
+/* v lost every frame, and w took (some of) them: give v a fresh text page and let it load
+ * from a page it lost whose frame w now holds and has marked. */
+static void check_victim_faults(struct prog *v, envid_t w, const paddr_t *pa_v)
+{
+    int mine = 0, k = -1, spare = -1;
+    for (int i = 0; i < VICTIM_PAGES; i++) {
+        if (exo_frame_rights(w, pa_v[i]) != (EXO_RIGHT_READ | EXO_RIGHT_WRITE) ||
+            *(uint64_t *)exo_frame_kva(w, pa_v[i]) != HOG_MARK)
+            continue;
+        mine++;
+        if (k < 0)
+            k = i;
+        else if (spare < 0)
+            spare = i;
+    }
+    kprintf("repossession: the hog holds %d of the victim's %d frames\n", mine, VICTIM_PAGES);
+    CHECK(spare >= 0, "the hog holds at least two of the victim's frames");
+    if (spare < 0)
+        return;
+    uint64_t va = VICTIM_VA + (uint64_t)k * PAGE_SIZE;
+    CHECK(exo_frame_kva(v->env, pa_v[k]) == NULL, "victim has no view of a taken frame");
+    CHECK(exo_map(v->env, va, pa_v[k], EXO_PROT_READ) == -EPERM,
+          "victim cannot map a taken frame again");
+    paddr_t text;
+    KASSERT(!exo_frame_free(w, pa_v[spare]) && !exo_frame_alloc(v->env, 0, &text));
+    memcpy(exo_frame_kva(v->env, text), el0test_start, (size_t)(el0test_end - el0test_start));
+    CHECK(!exo_map(v->env, TEXT_VA, text, EXO_PROT_READ | EXO_PROT_EXEC), "new text page");
+    struct exo_context ctx;
+    struct exo_stop stop;
+    ctx_init(&ctx, 2, va, 0);
+    run_until_stop(v, &ctx, 10000000, &stop);
+    CHECK(stop.reason == EXO_STOP_FAULT && stop.addr == va &&
+              stop.fault_kind == EXO_FAULT_TRANSLATION,
+          "victim's load of a taken page: reason %d addr %#lx x0 %#lx", stop.reason,
+          (unsigned long)stop.addr, (unsigned long)ctx.x[0]);
+}
+
+/* b's grants from the libOS environment were parked: the owner can only free them. */
+static void check_parked(struct prog *b, envid_t w, const paddr_t *pa_l)
+{
+    paddr_t pa;
+    unsigned prot;
+    int counts[8];
+    CHECK(record_tally(b->env, b->env, counts) == 2 + GRANTED_PAGES &&
+              counts[EXO_TAKEN_OWNED] == 2 && counts[EXO_TAKEN_GRANT] == GRANTED_PAGES,
+          "grantee's record: %d owned, %d grants", counts[EXO_TAKEN_OWNED],
+          counts[EXO_TAKEN_GRANT]);
+    CHECK(record_tally(EXO_ENV_LIBOS, b->env, counts) == GRANTED_PAGES &&
+              counts[EXO_TAKEN_PARKED] == GRANTED_PAGES,
+          "owner's record: %d parked", counts[EXO_TAKEN_PARKED]);
+    CHECK(exo_query(b->env, GRANTED_VA, &pa, &prot) == -ENOENT, "unmapped from the grantee");
+    CHECK(exo_frame_rights(EXO_ENV_LIBOS, pa_l[0]) == 0 && exo_frame_kva(EXO_ENV_LIBOS, pa_l[0]),
+          "owner keeps a view, no rights");
+    CHECK(exo_frame_grant(EXO_ENV_LIBOS, pa_l[0], b->env, EXO_RIGHT_READ) == -EPERM,
+          "a parked frame cannot be granted");
+    int err, reused = 0;
+    hog_everything(w, &err); /* also takes v's new text page back */
+    for (int k = 0; k < GRANTED_PAGES; k++)
+        reused += exo_frame_rights(w, pa_l[k]) != 0;
+    CHECK(err == -ENOMEM && reused == 0, "parked frames are not reused: %d, %d", err, reused);
+    CHECK(!exo_frame_free(EXO_ENV_LIBOS, pa_l[0]), "owner frees a parked frame");
+    CHECK(!exo_frame_alloc(w, 0, &pa), "then the pool has a frame again");
+    for (int k = 1; k < GRANTED_PAGES; k++)
+        CHECK(!exo_frame_free(EXO_ENV_LIBOS, pa_l[k]), "free parked %d", k);
+}
+
+static void test_repossession(void)
+{
+    struct exo_mem_stats before, after;
+    struct prog v, b;
+    paddr_t pa_v[VICTIM_PAGES], pa_l[GRANTED_PAGES];
+    envid_t w;
+    kmem_shrink_all(); /* slab pages cached for the grants would look like a leak */
+    exo_mem_stats(&before);
+    KASSERT(!prog_create(&v) && !prog_create(&b) && !exo_env_create(&w));
+    for (int k = 0; k < VICTIM_PAGES; k++) {
+        KASSERT(!exo_frame_alloc(v.env, 0, &pa_v[k]));
+        KASSERT(!exo_map(v.env, VICTIM_VA + k * PAGE_SIZE, pa_v[k], EXO_PROT_READ));
+    }
+    for (int k = 0; k < GRANTED_PAGES; k++) {
+        KASSERT(!exo_frame_alloc(EXO_ENV_LIBOS, 0, &pa_l[k]));
+        KASSERT(!exo_frame_grant(EXO_ENV_LIBOS, pa_l[k], b.env, EXO_RIGHT_READ));
+        KASSERT(!exo_map(b.env, GRANTED_VA + k * PAGE_SIZE, pa_l[k], EXO_PROT_READ));
+    }
+    repo_v = v.env;
+    repo_b = b.env;
+    exo_set_reclaim_handler(give_nothing);
+    exo_set_repossess_handler(note_taken);
+    int err;
+    unsigned long got = hog_everything(w, &err);
+    kprintf("repossession: the hog got %lu frames of %lu free\n", got,
+            (unsigned long)before.free_frames);
+    CHECK(err == -ENOMEM && reclaim_asked > 0, "ends with %d after asking %d times", err,
+          reclaim_asked);
+    CHECK(told_v >= 1 && told_b >= 1 && told_libos >= 1, "told v %d b %d libOS %d", told_v, told_b,
+          told_libos);
+    check_victim_record(&v, pa_v);
+    check_victim_faults(&v, w, pa_v);
+    check_parked(&b, w, pa_l);
+    exo_set_reclaim_handler(NULL);
+    exo_set_repossess_handler(NULL);
+    CHECK(!exo_env_destroy(v.env) && !exo_env_destroy(b.env) && !exo_env_destroy(w), "destroy");
+    kmem_shrink_all();
+    exo_mem_stats(&after);
+    CHECK(after.free_frames == before.free_frames, "free frames %lu -> %lu",
+          (unsigned long)before.free_frames, (unsigned long)after.free_frames);
+}
+
 void exo_selftest(void)
 {
     test_kstacks();
@@ -390,6 +578,7 @@ void exo_selftest(void)
     test_slice_ends_on_time();
     test_ramdisk_needs_binding();
     test_fp_survives_preemption();
+    test_repossession();
     kprintf("exo selftest: %d passed, %d failed\n", passed, failed);
     machine_exit(failed ? 1 : 0);
 }

@@ -270,7 +270,20 @@ struct walk {
     const struct vfs_path *root;
     struct vfs_path cur; /* referenced */
     unsigned links;
+    const struct vfs_cred *cred; /* search permission is checked for it; NULL: no checks */
 };
+
+int vfs_permission(const struct vfs_cred *cred, const struct vfs_inode *i, unsigned want)
+{
+    if (!cred)
+        return 0;
+    if (cred->uid == 0) /* root: everything but executing what nobody may execute */
+        return (want & VFS_MAY_EXEC) && !VFS_S_ISDIR(i->mode) && !(i->mode & 0111) ? -EACCES : 0;
+    unsigned bits = i->uid == cred->uid   ? i->mode >> 6
+                    : i->gid == cred->gid ? i->mode >> 3
+                                          : i->mode;
+    return (want & ~bits & 7) ? -EACCES : 0;
+}
 
 static int walk_components(struct walk *w, const char *path, unsigned flags, bool want_parent,
                            const char **last, size_t *last_len, bool *trailing);
@@ -343,6 +356,9 @@ static int walk_components(struct walk *w, const char *path, unsigned flags, boo
             *trailing = slash;
             return 0;
         }
+        int err = vfs_permission(w->cred, w->cur.dentry->inode, VFS_MAY_EXEC);
+        if (err)
+            return err;
         s = next;
         if (len == 1 && e[-1] == '.')
             continue;
@@ -351,7 +367,7 @@ static int walk_components(struct walk *w, const char *path, unsigned flags, boo
             continue;
         }
         struct vfs_dentry *child;
-        int err = vfs_d_lookup(w->cur.dentry, e - len, len, &child);
+        err = vfs_d_lookup(w->cur.dentry, e - len, len, &child);
         if (err)
             return err;
         if (!child->inode) {
@@ -390,10 +406,12 @@ static int walk_components(struct walk *w, const char *path, unsigned flags, boo
     }
 }
 
-int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
-             unsigned flags, struct vfs_path *out)
+/* vfs_walk checking search permission for cred (NULL: no checks). */
+static int walk_as(const struct vfs_path *root, const struct vfs_path *cwd,
+                   const struct vfs_cred *cred, const char *path, unsigned flags,
+                   struct vfs_path *out)
 {
-    struct walk w = {root, *cwd, 0};
+    struct walk w = {root, *cwd, 0, cred};
     vfs_path_get(&w.cur);
     int err = walk_components(&w, path, flags, false, NULL, NULL, NULL);
     if (err) {
@@ -408,10 +426,23 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
     return 0;
 }
 
-int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
-                    struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash)
+int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
+             unsigned flags, struct vfs_path *out)
 {
-    struct walk w = {root, *cwd, 0};
+    return walk_as(root, cwd, NULL, path, flags, out);
+}
+
+int vfs_walk_at(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_path *out)
+{
+    return walk_as(&c->root, &c->cwd, &c->cred, path, flags, out);
+}
+
+/* vfs_walk_parent checking search permission for cred (NULL: no checks). */
+static int walk_parent_as(const struct vfs_path *root, const struct vfs_path *cwd,
+                          const struct vfs_cred *cred, const char *path, struct vfs_path *parent,
+                          const char **name, size_t *len, bool *trailing_slash)
+{
+    struct walk w = {root, *cwd, 0, cred};
     vfs_path_get(&w.cur);
     int err = walk_components(&w, path, 0, true, name, len, trailing_slash);
     if (err) {
@@ -422,11 +453,17 @@ int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, con
     return 0;
 }
 
+int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
+                    struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash)
+{
+    return walk_parent_as(root, cwd, NULL, path, parent, name, len, trailing_slash);
+}
+
 /* ---- System-call level operations ---- */
 
 static int walk_ctx(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_path *out)
 {
-    return vfs_walk(&c->root, &c->cwd, path, flags, out);
+    return vfs_walk_at(c, path, flags, out);
 }
 
 /* Parent directory and the looked-up (maybe negative) dentry of path's last component. */
@@ -450,7 +487,8 @@ static void target_put(struct target *t)
 static int get_target(const struct vfs_ctx *c, const char *path, int dot_err, struct target *t)
 {
     memset(t, 0, sizeof(*t));
-    int err = vfs_walk_parent(&c->root, &c->cwd, path, &t->parent, &t->name, &t->len, &t->slash);
+    int err =
+        walk_parent_as(&c->root, &c->cwd, &c->cred, path, &t->parent, &t->name, &t->len, &t->slash);
     if (err)
         return err;
     if (t->len == 0 || vfs_name_is_dot(t->name, t->len)) {
@@ -511,6 +549,17 @@ static int file_alloc(struct vfs_path *p, unsigned flags, struct vfs_file **out)
     return 0;
 }
 
+/* The access an open of an existing file asks for (VFS_MAY_*): its access mode, and write
+ * for O_TRUNC. */
+static unsigned open_access(unsigned flags)
+{
+    unsigned acc = flags & VFS_O_ACCMODE;
+    unsigned want = acc == VFS_O_WRONLY ? VFS_MAY_WRITE
+                    : acc == VFS_O_RDWR ? VFS_MAY_READ | VFS_MAY_WRITE
+                                        : VFS_MAY_READ;
+    return want | ((flags & VFS_O_TRUNC) ? VFS_MAY_WRITE : 0);
+}
+
 int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t mode,
              struct vfs_file **out)
 {
@@ -534,6 +583,8 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
             err = -EROFS;
         else if (dir->nlink == 0)
             err = -ENOENT;
+        else if ((err = vfs_permission(&c->cred, dir, VFS_MAY_WRITE | VFS_MAY_EXEC)))
+            ;
         else if (!dir->ops->create)
             err = -EPERM;
         else
@@ -555,9 +606,12 @@ int vfs_open(const struct vfs_ctx *c, const char *path, unsigned flags, uint32_t
             err = -ELOOP;
         else if (VFS_S_ISDIR(inode->mode) && (writable || (flags & VFS_O_CREAT)))
             err = -EISDIR;
-        else if (writable && is_readonly(&p) && VFS_S_ISREG(inode->mode))
+        else if ((err = vfs_permission(&c->cred, inode, open_access(flags))))
+            ;
+        else if ((writable || (flags & VFS_O_TRUNC)) && is_readonly(&p) && VFS_S_ISREG(inode->mode))
             err = -EROFS;
-        else if ((flags & VFS_O_TRUNC) && writable && VFS_S_ISREG(inode->mode) && inode->size) {
+        else if ((flags & VFS_O_TRUNC) && VFS_S_ISREG(inode->mode) && inode->size) {
+            /* Linux truncates even when opening read-only (write permission was checked). */
             struct vfs_attr a = {.valid = VFS_ATTR_SIZE, .size = 0};
             err = setattr_op(inode, &a);
         }
@@ -785,6 +839,8 @@ int vfs_chdir(struct vfs_ctx *c, const char *path)
 {
     struct vfs_path p;
     int err = walk_ctx(c, path, VFS_WALK_DIRECTORY, &p);
+    if (!err && (err = vfs_permission(&c->cred, p.dentry->inode, VFS_MAY_EXEC)))
+        vfs_path_put(&p);
     if (err)
         return err;
     vfs_path_put(&c->cwd);
@@ -814,6 +870,8 @@ static int create_target(const struct vfs_ctx *c, const char *path, struct targe
         err = -EEXIST;
     else if (is_readonly(&t->parent))
         err = -EROFS;
+    else
+        err = vfs_permission(&c->cred, t->parent.dentry->inode, VFS_MAY_WRITE | VFS_MAY_EXEC);
     if (err)
         target_put(t);
     return err;
@@ -927,11 +985,33 @@ int vfs_link_path(const struct vfs_path *old, const struct vfs_ctx *c, const cha
     return err;
 }
 
+/* In a sticky directory only the owner of an entry or of the directory (or root) may remove
+ * or replace the entry: 0 or -EPERM. */
+static int sticky_check(const struct vfs_cred *cred, const struct vfs_inode *dir,
+                        const struct vfs_inode *victim)
+{
+    if (cred->uid == 0 || !(dir->mode & 01000) || cred->uid == victim->uid || cred->uid == dir->uid)
+        return 0;
+    return -EPERM;
+}
+
+/* May cred remove (or replace) the entry t? Write and search on the directory, and the
+ * sticky rule. */
+static int may_delete(const struct vfs_cred *cred, struct target *t)
+{
+    struct vfs_inode *dir = t->parent.dentry->inode;
+    int err = vfs_permission(cred, dir, VFS_MAY_WRITE | VFS_MAY_EXEC);
+    return err ? err : sticky_check(cred, dir, t->d->inode);
+}
+
 /* Common checks for removing t's dentry. */
-static int remove_check(struct target *t)
+static int remove_check(const struct vfs_ctx *c, struct target *t)
 {
     if (!t->d->inode)
         return -ENOENT;
+    int err = may_delete(&c->cred, t);
+    if (err)
+        return err;
     if (is_readonly(&t->parent))
         return -EROFS;
     if (t->d->mounted)
@@ -945,7 +1025,7 @@ int vfs_unlink(const struct vfs_ctx *c, const char *path)
     int err = get_target(c, path, -EISDIR, &t);
     if (err)
         return err;
-    err = remove_check(&t);
+    err = remove_check(c, &t);
     struct vfs_inode *dir = t.parent.dentry->inode, *victim = t.d->inode;
     if (!err && VFS_S_ISDIR(victim->mode))
         err = -EISDIR;
@@ -967,7 +1047,7 @@ int vfs_rmdir(const struct vfs_ctx *c, const char *path)
         /* rmdir("..") is ENOTEMPTY on Linux, rmdir(".") EINVAL. */
         return err;
     }
-    err = remove_check(&t);
+    err = remove_check(c, &t);
     struct vfs_inode *dir = t.parent.dentry->inode, *victim = t.d->inode;
     if (!err && !VFS_S_ISDIR(victim->mode))
         err = -ENOTDIR;
@@ -978,6 +1058,22 @@ int vfs_rmdir(const struct vfs_ctx *c, const char *path)
     if (!err)
         vfs_d_drop(t.d);
     target_put(&t);
+    return err;
+}
+
+/* May the caller move o to n? Both directories need write and search, the sticky rule holds
+ * for the source and a replaced target, and a directory that changes parent needs write
+ * permission itself (its ".." changes). */
+static int rename_permission(const struct vfs_ctx *oc, struct target *o, const struct vfs_ctx *nc,
+                             struct target *n)
+{
+    int err = may_delete(&oc->cred, o);
+    if (!err && n->d->inode)
+        err = may_delete(&nc->cred, n);
+    if (!err && !n->d->inode)
+        err = vfs_permission(&nc->cred, n->parent.dentry->inode, VFS_MAY_WRITE | VFS_MAY_EXEC);
+    if (!err && VFS_S_ISDIR(o->d->inode->mode) && o->parent.dentry != n->parent.dentry)
+        err = vfs_permission(&oc->cred, o->d->inode, VFS_MAY_WRITE);
     return err;
 }
 
@@ -1013,6 +1109,8 @@ int vfs_rename2(const struct vfs_ctx *oc, const char *old_path, const struct vfs
         err = -EEXIST;
     else if ((flags & VFS_RENAME_EXCHANGE) && !ni)
         err = -ENOENT;
+    else if ((err = rename_permission(oc, &o, nc, &n)))
+        ;
     else if (o.d->mounted || (ni && n.d->mounted))
         err = -EBUSY;
     else if ((o.slash && !VFS_S_ISDIR(oi->mode)) || (n.slash && !VFS_S_ISDIR(oi->mode) && !ni))

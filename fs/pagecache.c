@@ -425,6 +425,7 @@ int pagecache_mmap_file(struct vfs_file *f, bool shared_write, struct mm_file **
         spin_init(&n->lock, "pagecache_inode");
         init_mf(&n->mf_rw, n);
         init_mf(&n->mf_ro, n);
+        n->mf_ro.no_shared_write = true;
         spin_lock(&reg_lock);
         pc = reg_find(inode);
         if (!pc) {

@@ -109,6 +109,89 @@ void schedule(void)
     kctx_switch(&t->kctx, &this_sched()->loop_ctx);
 }
 
+uint64_t sched_all_cpus(void)
+{
+    unsigned n = exo_cpu_count();
+    return n >= 64 ? ~0UL : (1UL << n) - 1;
+}
+
+static bool allowed_on(const struct task *t, unsigned cpu)
+{
+    return (READ_ONCE(t->cpus_allowed) >> cpu) & 1;
+}
+
+/* The allowed CPU with the fewest runnable tasks; on a tie the calling CPU, if allowed. */
+static unsigned least_loaded_allowed(const struct task *t)
+{
+    unsigned n = exo_cpu_count(), best = allowed_on(t, exo_cpu_id()) ? exo_cpu_id() : n;
+    for (unsigned i = 0; i < n; i++) {
+        if (allowed_on(t, i) && (best == n || sched_rq_nr_running(&cpu_sched[i].rq) <
+                                                  sched_rq_nr_running(&cpu_sched[best].rq)))
+            best = i;
+    }
+    return best < n ? best : exo_cpu_id();
+}
+
+/* Lock two run queues in CPU order (interrupts masked by the caller). */
+static void rq_lock_two(struct cpu_sched *a, struct cpu_sched *b)
+{
+    struct cpu_sched *first = a < b ? a : b, *second = a < b ? b : a;
+    spin_lock(&first->rq.lock);
+    if (second != first)
+        spin_lock(&second->rq.lock);
+}
+
+static void rq_unlock_two(struct cpu_sched *a, struct cpu_sched *b)
+{
+    spin_unlock(&a->rq.lock);
+    if (a != b)
+        spin_unlock(&b->rq.lock);
+}
+
+/* A runnable task that just left CPU self but may not run there: queue it on an allowed
+ * CPU. It is off every CPU (on_cpu false) and still runnable on self's rq. */
+static void move_off_cpu(struct task *t, unsigned self)
+{
+    unsigned to = least_loaded_allowed(t);
+    if (to == self)
+        return;
+    struct cpu_sched *src = &cpu_sched[self], *dst = &cpu_sched[to];
+    uint64_t flags = exo_irq_save();
+    rq_lock_two(src, dst);
+    if (t->cpu == self && t->state == TASK_RUNNABLE && t->se.on_rq && !t->on_cpu) {
+        sched_dequeue(&src->rq, &t->se);
+        t->cpu = to;
+        sched_enqueue(&dst->rq, &t->se, 0);
+    }
+    rq_unlock_two(src, dst);
+    exo_irq_restore(flags);
+    exo_ipi_send(to);
+}
+
+bool sched_task_set_affinity(struct task *t, uint64_t mask)
+{
+    for (;;) {
+        unsigned cpu = READ_ONCE(t->cpu);
+        struct cpu_sched *cs = &cpu_sched[cpu];
+        uint64_t flags = rq_lock(cs);
+        if (t->cpu != cpu) {
+            rq_unlock(cs, flags);
+            continue;
+        }
+        WRITE_ONCE(t->cpus_allowed, mask);
+        bool wrong = !((mask >> cpu) & 1);
+        bool queued = wrong && t->state == TASK_RUNNABLE && !t->on_cpu && t->se.on_rq;
+        if (wrong && t->on_cpu)
+            cs->rq.need_resched = true; /* it moves when it next gives up the CPU */
+        rq_unlock(cs, flags);
+        if (queued)
+            move_off_cpu(t, cpu);
+        else if (wrong && t->on_cpu && cpu != exo_cpu_id())
+            exo_ipi_send(cpu);
+        return wrong && t == current_task();
+    }
+}
+
 /* Moves one queued task from a busier CPU to cs (idle pull). Both locks in CPU order. */
 static bool pull_task(unsigned self)
 {
@@ -125,7 +208,7 @@ static bool pull_task(unsigned self)
         if (src->rq.tree.root && sched_rq_nr_running(&src->rq) >= IDLE_PULL_MIN) {
             se = container_of(src->rq.tree.root, struct sched_entity, node);
             struct task *t = container_of(se, struct task, se);
-            if (t->on_cpu) {
+            if (t->on_cpu || !allowed_on(t, self)) {
                 se = NULL;
             } else {
                 sched_migrate(&src->rq, &dst->rq, se);
@@ -152,9 +235,13 @@ static void finish_switch(struct cpu_sched *cs)
         sched_dequeue(&cs->rq, &prev->se);
     prev->on_cpu = false;
     bool dead = prev->state == TASK_DEAD;
+    bool misplaced = prev->state == TASK_RUNNABLE && !allowed_on(prev, prev->cpu);
+    unsigned cpu = prev->cpu;
     rq_unlock(cs, flags);
     if (dead)
         task_free(prev);
+    else if (misplaced)
+        move_off_cpu(prev, cpu);
 }
 
 void sched_cpu_loop(void)
@@ -205,6 +292,14 @@ bool wake_task(struct task *t)
             rq_unlock(cs, flags);
             return false;
         }
+        unsigned to = cpu;
+        if (!allowed_on(t, cpu) && !t->se.on_rq && !t->on_cpu)
+            to = least_loaded_allowed(t);
+        if (to != cpu) {
+            t->cpu = to; /* still asleep: retry on that CPU's rq */
+            rq_unlock(cs, flags);
+            continue;
+        }
         t->state = TASK_RUNNABLE;
         bool preempt = false;
         if (!t->se.on_rq) {
@@ -218,20 +313,9 @@ bool wake_task(struct task *t)
     }
 }
 
-/* The CPU with the fewest runnable tasks (new tasks go there). */
-static unsigned least_loaded_cpu(void)
-{
-    unsigned best = exo_cpu_id();
-    for (unsigned i = 0; i < exo_cpu_count(); i++) {
-        if (sched_rq_nr_running(&cpu_sched[i].rq) < sched_rq_nr_running(&cpu_sched[best].rq))
-            best = i;
-    }
-    return best;
-}
-
 void task_start(struct task *t)
 {
-    unsigned cpu = least_loaded_cpu();
+    unsigned cpu = least_loaded_allowed(t);
     struct cpu_sched *cs = &cpu_sched[cpu];
     uint64_t flags = rq_lock(cs);
     t->cpu = cpu;

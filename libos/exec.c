@@ -77,18 +77,18 @@ static int load_segments(struct process *p, const struct exec_elf_plan *plan,
 {
     int err = 0;
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         err = map_segment(p, &plan->maps[i]);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
         if (!err)
             err = fill_segment(p, &plan->maps[i], f);
     }
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
         err = mm_mprotect(&p->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
         vm_sync(p, plan->maps[i].vaddr, plan->maps[i].len);
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return err;
 }
 
@@ -125,12 +125,12 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
         return err;
     size_t need = ALIGN_UP(layout.size, EXEC_PAGE_SIZE);
     uint64_t addr;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     err = mm_mmap(&p->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
                   MM_PROT_READ | MM_PROT_WRITE,
                   MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN, NULL, 0,
                   &addr);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     if (err)
         return err;
     uint8_t *buf = kmalloc(need);
@@ -152,10 +152,27 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
 
 #define INTERP_BASE 0xfffef0000000UL /* just below the mmap area */
 
-/* Loads the ELF behind f (and its interpreter, opened by path) into p; sets t's registers. */
-static int exec_elf(struct process *p, struct task *t, const char *path,
-                    const struct exec_file *f, const char *const *argv, const char *const *envp)
+/* Names the VMAs of plan's segments (whatever mm_mmap made of them) name. */
+static void name_segments(struct process *p, const struct exec_elf_plan *plan, const char *name)
 {
+    mutex_lock(&p->as_lock);
+    for (uint32_t i = 0; i < plan->nmaps; i++) {
+        const struct exec_mapping *m = &plan->maps[i];
+        for (struct vma *v = vma_find_next(&p->as.vmas, m->vaddr);
+             v && v->start < m->vaddr + m->len; v = vma_next(v))
+            v->name = name;
+    }
+    mutex_unlock(&p->as_lock);
+}
+
+/* Loads the ELF behind f (the file vf, NULL for a memory image; and its interpreter, opened
+ * by path) into p; sets t's registers. execfn is the name given to execve (AT_EXECFN and the
+ * command name). */
+static int exec_elf(struct process *p, struct task *t, const char *execfn,
+                    const struct exec_file *f, const struct vfs_file *vf, const char *const *argv,
+                    const char *const *envp)
+{
+    const char *path = execfn;
     struct exec_elf_plan plan, iplan;
     int err = exec_elf_plan(f, &plan);
     if (err)
@@ -180,10 +197,15 @@ static int exec_elf(struct process *p, struct task *t, const char *path,
         if (!err)
             exec_elf_place(&iplan, INTERP_BASE);
     }
+    struct exec_names *names = err ? NULL : exec_names_new(p, vf, path, interp);
+    if (!err && !names)
+        err = -ENOMEM;
     /* Point of no return: the old address space goes. */
     if (!err) {
-        vm_destroy(p);
-        err = vm_init(p);
+        __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* vfork: back to our own */
+        proc_set_image(p, vf, names);
+        exec_names_put(names);
+        err = vm_reset(p);
     }
     if (!err)
         err = load_segments(p, &plan, f);
@@ -191,15 +213,19 @@ static int exec_elf(struct process *p, struct task *t, const char *path,
         err = load_segments(p, &iplan, &ifile);
     if (interp)
         vfs_file_put(interp);
-    if (!err)
+    if (!err) {
+        name_segments(p, &plan, exec_names_exe(p->names));
+        if (interp)
+            name_segments(p, &iplan, exec_names_interp(p->names));
         err = signal_map_trampoline(p);
+    }
     if (err)
         return err;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     p->as.layout.brk_start = plan.brk;
     p->as.brk = plan.brk;
     p->brk_start = plan.brk;
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     uint64_t sp;
     if ((err = build_stack(p, &plan, interp ? iplan.bias : 0, path, argv, envp, &sp)))
         return err;
@@ -217,12 +243,13 @@ int exec_image(struct process *p, struct task *t, const char *path, const void *
 {
     struct mem_image mi = {image, size};
     struct exec_file file = {image_read, &mi, size};
-    return exec_elf(p, t, path, &file, argv, envp);
+    return exec_elf(p, t, path, &file, NULL, argv, envp);
 }
 
 int exec_path(struct process *p, struct task *t, const char *path, const char *const *argv,
               const char *const *envp)
 {
+    const char *execfn = path; /* scripts keep the name execve was given */
     const char *new_argv[EXEC_MAX_SCRIPT_DEPTH * 2 + 64];
     struct exec_shebang sb[EXEC_MAX_SCRIPT_DEPTH + 1];
     for (unsigned depth = 0;; depth++) {
@@ -258,7 +285,7 @@ int exec_path(struct process *p, struct task *t, const char *path, const char *c
             return -ENOEXEC;
         }
         struct exec_file file = {files_exec_read, vf, st.size};
-        err = exec_elf(p, t, path, &file, argv, envp);
+        err = exec_elf(p, t, execfn, &file, vf, argv, envp);
         vfs_file_put(vf);
         return err;
     }

@@ -203,20 +203,19 @@ int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
 {
     if (!have_root)
         return -ENOENT;
-    int err = vfs_open(&p->fsctx, path, VFS_O_RDONLY, 0, out);
+    struct vfs_ctx c = p->fsctx;
+    c.cred = (struct vfs_cred){p->euid, p->egid};
+    int err = vfs_open(&c, path, VFS_O_RDONLY, 0, out);
     if (err)
         return err;
-    struct vfs_stat st;
-    vfs_fstat(*out, &st);
-    if ((st.mode & 0170000) != 0100000) {
+    struct vfs_inode *i = (*out)->inode;
+    if (!VFS_S_ISREG(i->mode))
+        err = -EACCES;
+    else
+        err = vfs_permission(&c.cred, i, VFS_MAY_EXEC);
+    if (err)
         vfs_file_put(*out);
-        return (st.mode & 0170000) == 0040000 ? -EACCES : -EACCES;
-    }
-    if (!(st.mode & 0111)) {
-        vfs_file_put(*out);
-        return -EACCES;
-    }
-    return 0;
+    return err;
 }
 
 void fd_forget(struct process *p, struct file *f)
@@ -249,11 +248,34 @@ struct file *fd_get_raw(int fd)
     return f;
 }
 
+int fd_limit(void)
+{
+    uint64_t cur = current_proc()->rlimits[LINUX_RLIMIT_NOFILE].rlim_cur;
+    return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
+long fsize_limit(uint64_t pos, uint64_t *len)
+{
+    uint64_t limit = current_proc()->rlimits[LINUX_RLIMIT_FSIZE].rlim_cur;
+    if (limit == LINUX_RLIM_INFINITY || (len && *len == 0))
+        return 0;
+    if (len ? pos >= limit : pos > limit) {
+        linux_siginfo_t info;
+        sig_info_kernel(&info, LINUX_SIGXFSZ);
+        signal_thread(current_task(), &info);
+        return -EFBIG;
+    }
+    if (len && *len > limit - pos)
+        *len = limit - pos;
+    return 0;
+}
+
 int fd_install(struct file *f, int min, bool cloexec)
 {
     struct process *p = current_proc();
+    int limit = fd_limit();
     spin_lock(&p->fds->lock);
-    for (int i = min; i < FD_MAX; i++) {
+    for (int i = min; i < limit; i++) {
         if (!p->fds->fd[i]) {
             p->fds->fd[i] = f;
             p->fds->cloexec[i] = cloexec;
@@ -373,6 +395,14 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
 {
     if (write ? (f->flags & 3) == 0 : (f->flags & 3) == 1)
         return -EBADF;
+    if (write && VFS_S_ISREG(f->vf->inode->mode)) {
+        uint64_t at = positional                  ? off
+                      : (f->flags & VFS_O_APPEND) ? f->vf->inode->size
+                                                  : f->vf->pos;
+        long err = fsize_limit(at, &len);
+        if (err)
+            return err;
+    }
     uint8_t *kbuf = kmalloc(4096);
     if (!kbuf)
         return -ENOMEM;
@@ -709,6 +739,7 @@ SYSCALL_DEFINE1(chdir, uint64_t, upath)
     long err = path ? get_path(upath, path) : -ENOMEM;
     if (!err) {
         struct vfs_ctx c = p->fsctx;
+        c.cred = (struct vfs_cred){p->euid, p->egid};
         err = vfs_chdir(&c, path);
         if (!err)
             p->fsctx.cwd = c.cwd;
@@ -736,8 +767,10 @@ SYSCALL_DEFINE1(dup, int, fd)
 SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, unsigned, flags)
 {
     struct process *p = current_proc();
-    if (oldfd == newfd || (flags & ~O_CLOEXEC) || newfd < 0 || newfd >= FD_MAX)
+    if (oldfd == newfd || (flags & ~O_CLOEXEC))
         return -EINVAL;
+    if (newfd < 0 || newfd >= fd_limit())
+        return -EBADF;
     struct file *f = fd_get_raw(oldfd);
     if (!f)
         return -EBADF;
@@ -769,7 +802,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg >= FD_MAX ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        r = arg >= (uint64_t)fd_limit() ? -EINVAL : dup_to(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
         break;
     case F_GETFD:
         r = p->fds->cloexec[fd] ? FD_CLOEXEC : 0;
@@ -798,25 +831,6 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
     return r;
 }
 
-SYSCALL_DEFINE4(faccessat, int, dirfd, uint64_t, upath, int, mode, int, flags)
-{
-    (void)flags;
-    struct at_path a;
-    struct vfs_stat st;
-    long err = at_path_get(dirfd, upath, &a);
-    if (err)
-        return err;
-    err = vfs_stat(&a.c, a.path, true, &st);
-    at_path_put(&a);
-    if (err)
-        return err;
-    struct process *p = current_proc();
-    if (p->euid == 0) /* root: everything but executing a file nobody may execute */
-        return (mode & 1) && !(st.mode & 0111) && (st.mode & 0170000) != 0040000 ? -EACCES : 0;
-    unsigned bits = st.uid == p->euid ? st.mode >> 6 : st.gid == p->egid ? st.mode >> 3 : st.mode;
-    return (mode & 7) & ~bits & 7 ? -EACCES : 0;
-}
-
 /* Reads a whole regular file into memory for exec's planner (callback for exec_file). */
 long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
@@ -825,18 +839,19 @@ long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
 
 /* MAP_PRIVATE file mappings are filled by reading the file (a private copy at map time;
  * the page cache will make them shared and lazy). */
-int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len)
+int files_vfs_file(int fd, struct vfs_file **out, unsigned *flags)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    if (f->kind != FILE_VFS || (f->flags & 3) == 1) {
-        file_put(f);
-        return f->kind != FILE_VFS ? -ENODEV : -EACCES;
+    int err = f->kind == FILE_VFS ? 0 : -ENODEV;
+    if (!err) {
+        vfs_file_get(f->vf);
+        *out = f->vf;
+        *flags = f->flags;
     }
-    long r = vfs_io(f, uaddr, len, false, true, off);
     file_put(f);
-    return r < 0 ? (int)r : 0;
+    return err;
 }
 
 #define POLLIN   0x001

@@ -23,7 +23,12 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* A new open file with one reference, or NULL. */
 struct file *file_new(enum file_kind kind, unsigned flags, struct vfs_file *vf);
-/* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
+/* The number of descriptors the caller may have: RLIMIT_NOFILE, at most FD_MAX. */
+int fd_limit(void);
+/* RLIMIT_FSIZE for a write of *len bytes at pos (len NULL: a new size pos): 0 with *len
+ * clamped to the limit, or -EFBIG after sending SIGXFSZ when pos is at or past it. */
+long fsize_limit(uint64_t pos, uint64_t *len);
+/* Installs f at the lowest free descriptor >= min below fd_limit(): it, or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec);
 /* Forgets f as descriptor of p (already removed from the table): drops p's record locks
  * on its file, then the reference the table held. */

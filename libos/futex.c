@@ -61,9 +61,9 @@ static uint32_t *futex_word(struct process *p, uint64_t uaddr, bool write, uint6
         uint64_t pa;
         pte_t pte;
         int level;
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         int err = pt_lookup(&p->as.pt, uaddr & ~(PAGE_SIZE - 1), &pte, &level);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
         if (!err && (!write || !(pte & PTE_RDONLY))) {
             pa = pte_addr(pte) + (uaddr & ((1UL << PT_LEVEL_SHIFT(level)) - 1));
             if (pa_out)
@@ -86,10 +86,10 @@ static int make_key(struct process *p, uint64_t uaddr, bool private, struct fute
     if (!futex_word(p, uaddr, false, &pa))
         return -EFAULT;
     if (!private) {
-        spin_lock(&p->as_lock);
+        mutex_lock(&p->as_lock);
         struct vma *v = vma_find(&p->as.vmas, uaddr);
         private = !v || !(v->flags & VMA_SHARED);
-        spin_unlock(&p->as_lock);
+        mutex_unlock(&p->as_lock);
     }
     *k = private ? (struct futex_key){(uint64_t)p, uaddr} : (struct futex_key){0, pa};
     return 0;
@@ -205,6 +205,8 @@ static void unlock_two(struct bucket *x, struct bucket *y)
 static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bool private,
                           int n1, int n2, bool cmp, uint32_t cmpval)
 {
+    if (n1 < 0 || n2 < 0)
+        return -EINVAL;
     struct futex_key k1, k2;
     int err = make_key(p, uaddr, private, &k1);
     if (!err)
@@ -234,7 +236,7 @@ static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bo
         moved++;
     }
     unlock_two(b1, b2);
-    return done + (cmp ? moved : 0);
+    return done + moved;
 }
 
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg) atomically; wake n1 on uaddr, and n2 on
@@ -304,11 +306,13 @@ static int futex_deadline(int cmd, bool realtime, uint64_t utime, uint64_t *dead
 SYSCALL_DEFINE6(futex, uint64_t, uaddr, int, op, uint32_t, val, uint64_t, utime, uint64_t,
                 uaddr2, uint32_t, val3)
 {
-    struct process *p = current_proc();
+    struct process *p = proc_vm(current_proc()); /* a vfork child uses its parent's memory */
     int cmd = op & LINUX_FUTEX_CMD_MASK;
     bool private = op & LINUX_FUTEX_PRIVATE_FLAG;
     uint64_t deadline;
     int err;
+    if (uaddr & 3)
+        return -EINVAL; /* Linux checks alignment before the operation and the word */
     switch (cmd) {
     case LINUX_FUTEX_WAIT:
     case LINUX_FUTEX_WAIT_BITSET:

@@ -17,6 +17,7 @@
 #include <libos/file.h>
 #include <libos/mount.h>
 #include <libos/proc.h>
+#include <libos/reclaim.h>
 #include <libos/syscall.h>
 
 extern const char app_image_start[] __attribute__((weak));
@@ -96,6 +97,7 @@ void libos_main(const struct exo_boot_params *params)
     futex_init();
     syscall_init();
     vm_global_init();
+    reclaim_init();
     abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
 
     ttycon_init();

@@ -19,6 +19,7 @@
 #include <libos/mount.h>
 #include <libos/proc.h>
 #include <mm/slab.h>
+#include "files_internal.h"
 
 /* What mount(2) can mount by type name: memory filesystems, no block device. */
 enum fs_kind { FS_PLAIN, FS_SYSFS };
@@ -327,22 +328,34 @@ SYSCALL_DEFINE0(sync)
     return 0;
 }
 
+/* fsync/fdatasync/syncfs's descriptor: 0, EBADF (not open, O_PATH) or, unless any_file,
+ * EINVAL for files that cannot be synced (pipes, the console). */
+static long sync_fd_check(int fd, bool any_file)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long err = !any_file && f->kind != FILE_VFS ? -EINVAL : 0;
+    file_put(f);
+    return err;
+}
+
 SYSCALL_DEFINE1(syncfs, int, fd)
 {
-    (void)fd;
-    return vfs_sync_all();
+    long err = sync_fd_check(fd, true);
+    return err ? err : vfs_sync_all();
 }
 
 SYSCALL_DEFINE1(fsync, int, fd)
 {
-    (void)fd;
-    return vfs_sync_all();
+    long err = sync_fd_check(fd, false);
+    return err ? err : vfs_sync_all();
 }
 
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
-    (void)fd;
-    return vfs_sync_all();
+    long err = sync_fd_check(fd, false);
+    return err ? err : vfs_sync_all();
 }
 
 SYSCALL_DEFINE4(reboot, unsigned, magic1, unsigned, magic2, unsigned, cmd, uint64_t, arg)

@@ -71,6 +71,29 @@ int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, 
     return n;
 }
 
+int task_call(int tid, int (*fn)(struct task *, void *), void *arg)
+{
+    int ret = -ESRCH;
+    spin_lock(&procs_lock);
+    struct list_node *pos, *tpos;
+    list_for_each(pos, &all_procs)
+    {
+        struct process *p = list_entry(pos, struct process, all_link);
+        if (p->zombie)
+            continue;
+        spin_lock(&p->lock);
+        list_for_each(tpos, &p->threads)
+        {
+            struct task *t = list_entry(tpos, struct task, thread_link);
+            if (t->tid == tid)
+                ret = fn(t, arg);
+        }
+        spin_unlock(&p->lock);
+    }
+    spin_unlock(&procs_lock);
+    return ret;
+}
+
 static struct process *proc_alloc(void)
 {
     struct process *p = kzalloc(sizeof(*p));
@@ -103,6 +126,7 @@ static struct process *proc_alloc(void)
 
 static void proc_free(struct process *p)
 {
+    proc_creds_free(p);
     spin_lock(&procs_lock);
     list_remove(&p->all_link);
     spin_unlock(&procs_lock);
@@ -194,19 +218,34 @@ static int exception_signal(const struct exo_stop *stop)
     }
 }
 
+/* Charges p with the CPU time t spent in the kernel since the last call: what the scheduler
+ * charged t meanwhile (on the CPU only, never asleep) minus the user time just run. */
+static void account_system_time(struct task *t, struct process *p, uint64_t user_ns)
+{
+    uint64_t total = t->se.sum_exec_runtime, delta = total - t->cpu_accounted_ns;
+    t->cpu_accounted_ns = total;
+    if (delta > user_ns)
+        __atomic_add_fetch(&p->stime_ns, delta - user_ns, __ATOMIC_RELAXED);
+}
+
 void task_user_loop(struct task *t)
 {
     struct process *p = t->proc;
     for (;;) {
         struct exo_stop stop;
         uint64_t t0 = exo_time_ns();
-        KASSERT(!exo_run(p->env, &t->uctx, SCHED_SLICE_NS, &stop));
-        __atomic_add_fetch(&p->utime_ns, exo_time_ns() - t0, __ATOMIC_RELAXED);
+        KASSERT(!exo_run(proc_vm(p)->env, &t->uctx, SCHED_SLICE_NS, &stop));
+        uint64_t user = exo_time_ns() - t0;
+        __atomic_add_fetch(&p->utime_ns, user, __ATOMIC_RELAXED);
         sched_account(0);
+        account_system_time(t, p, user);
         int sig = 0, code = 0;
         switch (stop.reason) {
         case EXO_STOP_SYSCALL: syscall_handle(t); break;
-        case EXO_STOP_FAULT: sig = vm_fault(p, stop.addr, stop.access, &code); break;
+        case EXO_STOP_FAULT:
+            p->usage.minflt++;
+            sig = vm_fault(proc_vm(p), stop.addr, stop.access, &code);
+            break;
         case EXO_STOP_EXCEPTION:
             sig = exception_signal(&stop);
             code = sig == 4 ? 1 /* ILL_ILLOPC */ : sig == 5 ? 1 /* TRAP_BRKPT */ : 1;
@@ -221,8 +260,10 @@ void task_user_loop(struct task *t)
         proc_wait_while_stopped();
         if (READ_ONCE(p->exiting))
             proc_exit(p->exit_status);
-        if (need_resched())
+        if (need_resched()) {
+            p->usage.nivcsw++;
             schedule();
+        }
     }
 }
 
@@ -241,22 +282,61 @@ static void kick_threads(struct process *p)
     spin_unlock(&p->lock);
 }
 
-/* The last thread is gone: release the address space and the environment, hand children
- * to init, and let the parent reap. */
-static void proc_become_zombie(struct process *p)
+/* The process that inherits the children of the exiting p: the nearest ancestor that
+ * asked for it (PR_SET_CHILD_SUBREAPER) and is not exiting itself, else init. procs_lock
+ * held. */
+static struct process *new_reaper(struct process *p, struct process *init)
 {
-    files_exit(p);
-    vm_destroy(p);
-    exo_env_destroy(p->env);
-    struct process *init = proc_find(1);
-    spin_lock(&procs_lock);
+    for (struct process *a = p->parent; a && a != init; a = a->parent) {
+        if (READ_ONCE(a->child_subreaper) && !READ_ONCE(a->exiting))
+            return a;
+    }
+    return init;
+}
+
+/* Tells parent that its (new) child c is a zombie: SIGCHLD and a wakeup of its waiters.
+ * procs_lock held. */
+static void notify_exit(struct process *parent, struct process *c)
+{
+    linux_siginfo_t info;
+    bool killed = (c->exit_status & 0x7f) != 0;
+    int code = !killed ? 1 /* CLD_EXITED */ : (c->exit_status & 0x80) ? 3 /* CLD_DUMPED */ : 2;
+    sig_info_user(&info, LINUX_SIGCHLD, code, c->pid, c->uid);
+    info.fields.sigchld.status = killed ? c->exit_status & 0x7f : (c->exit_status >> 8) & 0xff;
+    signal_process(parent, &info);
+    wake_all(&parent->child_wait);
+}
+
+/* Hands p's children to their new reaper; zombies among them are announced to it. procs_lock
+ * held. */
+static void reparent_children(struct process *p, struct process *init)
+{
+    struct process *reaper = new_reaper(p, init);
     while (!list_empty(&p->children)) {
         struct process *c = list_entry(p->children.next, struct process, sibling);
         list_remove(&c->sibling);
-        c->parent = init;
-        if (init)
-            list_push_back(&init->children, &c->sibling);
+        c->parent = reaper;
+        if (!reaper)
+            continue;
+        list_push_back(&reaper->children, &c->sibling);
+        if (READ_ONCE(c->zombie))
+            notify_exit(reaper, c);
     }
+}
+
+/* The last thread is gone: release the address space and the environment, hand children
+ * to their reaper, and let the parent reap. */
+static void proc_become_zombie(struct process *p)
+{
+    files_exit(p);
+    __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* a vfork child gives it back */
+    proc_sample_maxrss(p);
+    vm_destroy(p);
+    proc_drop_image(p);
+    exo_env_destroy(p->env);
+    struct process *init = proc_find(1);
+    spin_lock(&procs_lock);
+    reparent_children(p, init);
     if (!p->parent) {
         spin_unlock(&procs_lock);
         klog("init exited with status %#x\n", p->exit_status);
@@ -268,13 +348,7 @@ static void proc_become_zombie(struct process *p)
      * we signal it. */
     WRITE_ONCE(p->vfork_done, true);
     wake_all(&p->child_wait);
-    linux_siginfo_t info;
-    bool killed = (p->exit_status & 0x7f) != 0;
-    sig_info_user(&info, LINUX_SIGCHLD, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */,
-                  p->pid, p->uid);
-    info.fields.sigchld.status = killed ? p->exit_status & 0x7f : (p->exit_status >> 8) & 0xff;
-    signal_process(p->parent, &info);
-    wake_all(&p->parent->child_wait);
+    notify_exit(p->parent, p);
     WRITE_ONCE(p->zombie, true);
     spin_unlock(&procs_lock);
 }
@@ -399,6 +473,7 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     t->kernel_arg = t;
     t->uctx = parent->uctx;
     t->uctx.x[0] = 0;
+    t->cpus_allowed = parent->cpus_allowed;
     if (stack)
         t->uctx.sp = stack;
     if (flags & CLONE_SETTLS)
@@ -409,6 +484,19 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     sched_entity_init(&t->se, p->nice);
     add_thread(p, t);
     return t;
+}
+
+/* fork: the child's address space becomes a copy-on-write copy of the parent's. */
+static int copy_address_space(struct process *child, struct process *parent)
+{
+    struct process *from = proc_vm(parent);
+    mutex_lock(&from->as_lock);
+    int err = mm_as_fork(&child->as, &from->as);
+    vm_sync(from, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+    mutex_unlock(&from->as_lock);
+    if (!err)
+        vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+    return err;
 }
 
 static bool vfork_child_done(void *arg)
@@ -432,24 +520,22 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         if (!t)
             return -ENOMEM;
     } else {
-        /* fork, vfork, and CLONE_VM|CLONE_VFORK (posix_spawn) all copy the address space;
-         * a vfork parent waits until the child execs or exits. */
         child = proc_alloc();
         if (!child)
             return -ENOMEM;
-        spin_lock(&parent->as_lock);
-        int err = mm_as_fork(&child->as, &parent->as);
-        vm_sync(parent, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
-        spin_unlock(&parent->as_lock);
+        int err = 0;
+        if ((flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
+            child->vm_owner = proc_vm(parent); /* vfork, posix_spawn: run in our memory */
+        else
+            err = copy_address_space(child, parent);
         if (err)
             return err;
-        vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
         child->parent = parent;
         child->pgid = parent->pgid;
         child->sid = parent->sid;
         child->has_ctty = parent->has_ctty;
-        child->uid = parent->uid, child->euid = parent->euid, child->suid = parent->suid;
-        child->gid = parent->gid, child->egid = parent->egid, child->sgid = parent->sgid;
+        if ((err = proc_creds_copy(child, parent)))
+            return err;
         child->umask = parent->umask;
         child->nice = parent->nice;
         proc_rlimits_init(child, parent);
@@ -457,6 +543,9 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
             return err;
         sigproc_copy_actions(&child->sig, &parent->sig);
         child->brk_start = parent->brk_start;
+        child->arg_start = parent->arg_start, child->arg_end = parent->arg_end;
+        child->env_start = parent->env_start, child->env_end = parent->env_end;
+        proc_inherit_image(child, parent);
         memcpy(child->comm, parent->comm, sizeof(child->comm));
         t = clone_task(cur, child, flags, stack, tls, ctid);
         if (!t)
@@ -471,7 +560,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     if (flags & CLONE_CHILD_SETTID) {
         /* written in the child's memory: for a thread that is ours too */
         if (child)
-            exo_copy_to_user(child->env, ctid, &t->tid, sizeof(int));
+            copy_to_proc(child, ctid, &t->tid, sizeof(int));
         else
             copy_to_user(ctid, &t->tid, sizeof(int));
     }
@@ -482,31 +571,123 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     return tid;
 }
 
+#define CLONE_ARGS_SIZE_VER0 LINUX_CLONE_ARGS_SIZE_VER0
+#define CLONE_KNOWN                                                                                \
+    (CLONE_VM | CLONE_VFORK | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |                  \
+     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x00000200 /* FS */ | 0x00000400 /* FILES */ |    \
+     0x00000800 /* SIGHAND */ | 0x00040000 /* SYSVSEM */)
+
+/* Copies a clone_args of size bytes: fields past what we know must be zero (E2BIG). */
+static int clone_args_from_user(uint64_t uargs, uint64_t size, struct linux_clone_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (size < CLONE_ARGS_SIZE_VER0)
+        return -EINVAL;
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    if (copy_from_user(a, uargs, MIN(size, sizeof(*a))))
+        return -EFAULT;
+    for (uint64_t off = sizeof(*a); off < size; off++) {
+        uint8_t b;
+        if (copy_from_user(&b, uargs + off, 1))
+            return -EFAULT;
+        if (b)
+            return -E2BIG;
+    }
+    return 0;
+}
+
+/* clone3(args, size): clone's flags with the stack given as base and size. Choosing the
+ * child's pid (set_tid), pidfds and cgroups are not supported: EINVAL. */
+SYSCALL_DEFINE2(clone3, uint64_t, uargs, uint64_t, size)
+{
+    struct linux_clone_args a;
+    int err = clone_args_from_user(uargs, size, &a);
+    if (err)
+        return err;
+    if ((a.flags & ~(uint64_t)CLONE_KNOWN) || a.exit_signal > 64 || a.set_tid || a.set_tid_size ||
+        a.pidfd || a.cgroup)
+        return -EINVAL;
+    if (!a.stack != !a.stack_size || a.stack + a.stack_size < a.stack)
+        return -EINVAL;
+    uint64_t sp = a.stack ? a.stack + a.stack_size : 0;
+    return sys_clone(a.flags | a.exit_signal, sp, a.parent_tid, a.tls, a.child_tid, 0);
+}
+
+#define WNOHANG       0x00000001
+#define WSTOPPED      0x00000002 /* WUNTRACED */
+#define WEXITED       0x00000004
+#define WCONTINUED    0x00000008
+#define WNOWAIT       0x01000000
+#define WNOTHREAD     0x20000000 /* __WNOTHREAD */
+#define WALL          0x40000000 /* __WALL */
+#define WCLONE        0x80000000 /* __WCLONE */
+#define P_ALL         0
+#define P_PID         1
+#define P_PGID        2
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_DUMPED    3
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
+
+/* What a wait looks for (which/id as waitid takes them) and what it found. */
 struct wait_match {
     struct process *self;
-    long pid; /* wait4's pid argument */
+    int which, id;
     unsigned options;
-    struct process *found;
-    int status; /* for a stopped/continued child */
+    struct process *found; /* claimed: a reaped zombie is already off the children list */
+    bool reaped;
+    int code, status; /* CLD_* and si_status */
+    int wstatus;      /* the same as wait4's status word */
+    unsigned uid;     /* the child's real uid */
     bool any_child;
 };
 
-#define WUNTRACED  2
-#define WCONTINUED 8
-
-static bool child_matches(struct process *c, long pid, struct process *self)
+static bool child_matches(const struct process *c, const struct wait_match *m)
 {
-    if (pid > 0)
-        return c->pid == pid;
-    if (pid == 0)
-        return c->pgid == self->pgid;
-    if (pid < -1)
-        return c->pgid == -pid;
+    return m->which == P_ALL || (m->which == P_PID && c->pid == m->id) ||
+           (m->which == P_PGID && c->pgid == m->id);
+}
+
+/* The report a wait with m's options takes from child c, if any; claims it unless WNOWAIT
+ * (a reaped zombie leaves the children list, a stop or continue is marked reported).
+ * procs_lock held. */
+static bool claim_child(struct process *c, struct wait_match *m)
+{
+    bool keep = m->options & WNOWAIT;
+    if ((m->options & WEXITED) && READ_ONCE(c->zombie)) {
+        int st = c->exit_status, sig = st & 0x7f;
+        m->code = !sig ? CLD_EXITED : (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+        m->status = sig ? sig : (st >> 8) & 0xff;
+        m->wstatus = st;
+        if (!keep) {
+            list_remove(&c->sibling);
+            m->reaped = true;
+        }
+    } else if ((m->options & WSTOPPED) && c->stopped && c->stop_unreported) {
+        m->code = CLD_STOPPED;
+        m->status = c->stop_sig;
+        m->wstatus = (c->stop_sig << 8) | 0x7f;
+        if (!keep)
+            c->stop_unreported = false;
+    } else if ((m->options & WCONTINUED) && c->cont_unreported) {
+        m->code = CLD_CONTINUED;
+        m->status = LINUX_SIGCONT;
+        m->wstatus = 0xffff;
+        if (!keep)
+            c->cont_unreported = false;
+    } else {
+        return false;
+    }
+    m->found = c;
+    m->uid = c->uid;
     return true;
 }
 
-/* Looks for a zombie child matching m->pid; notes whether any child matches at all. */
-static bool find_zombie(void *arg)
+/* Await condition: a child matching m has something to report (claimed into m), or no
+ * child matches at all. */
+static bool find_child(void *arg)
 {
     struct wait_match *m = arg;
     m->any_child = false;
@@ -515,66 +696,103 @@ static bool find_zombie(void *arg)
     list_for_each(pos, &m->self->children)
     {
         struct process *c = list_entry(pos, struct process, sibling);
-        if (!child_matches(c, m->pid, m->self))
+        if (!child_matches(c, m))
             continue;
         m->any_child = true;
-        if (READ_ONCE(c->zombie)) {
-            m->found = c;
+        if (claim_child(c, m))
             break;
-        }
-        if ((m->options & WUNTRACED) && c->stopped && c->stop_unreported) {
-            m->found = c;
-            m->status = (c->stop_sig << 8) | 0x7f;
-            break;
-        }
-        if ((m->options & WCONTINUED) && c->cont_unreported) {
-            m->found = c;
-            m->status = 0xffff;
-            break;
-        }
     }
     spin_unlock(&procs_lock);
     return m->found || !m->any_child;
 }
 
-#define WNOHANG 1
-
-SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint64_t, rusage)
+/* The resource usage wait reports for child c: its own and its reaped children's. */
+static void child_rusage(const struct process *c, struct linux_rusage *ru)
 {
-    (void)rusage;
-    struct process *self = current_proc();
-    struct wait_match m = {self, (long)(int)pid, (unsigned)options, NULL, 0, false};
-    if (options & WNOHANG) {
-        find_zombie(&m);
-        if (!m.found)
-            return m.any_child ? 0 : -ECHILD;
-    } else {
-        int err = await(&self->child_wait, find_zombie, &m, AWAIT_INTERRUPTIBLE, 0);
+    struct linux_rusage own, kids;
+    proc_fill_rusage(c, false, &own);
+    proc_fill_rusage(c, true, &kids);
+    uint64_t us = (uint64_t)(own.ru_utime.tv_sec + kids.ru_utime.tv_sec) * 1000000 +
+                  (uint64_t)(own.ru_utime.tv_usec + kids.ru_utime.tv_usec);
+    uint64_t ss = (uint64_t)(own.ru_stime.tv_sec + kids.ru_stime.tv_sec) * 1000000 +
+                  (uint64_t)(own.ru_stime.tv_usec + kids.ru_stime.tv_usec);
+    *ru = own;
+    ru->ru_utime.tv_sec = (int64_t)(us / 1000000), ru->ru_utime.tv_usec = (int64_t)(us % 1000000);
+    ru->ru_stime.tv_sec = (int64_t)(ss / 1000000), ru->ru_stime.tv_usec = (int64_t)(ss % 1000000);
+    ru->ru_maxrss = MAX(own.ru_maxrss, kids.ru_maxrss);
+    ru->ru_minflt += kids.ru_minflt, ru->ru_majflt += kids.ru_majflt;
+    ru->ru_nvcsw += kids.ru_nvcsw, ru->ru_nivcsw += kids.ru_nivcsw;
+}
+
+/* The common part of wait4 and waitid: waits (unless WNOHANG) for a report from a child
+ * matching m, copies the child's usage to rusage (if non-zero) and reaps a claimed zombie.
+ * The child's pid, 0 (WNOHANG, nothing to report) or a negative errno. */
+static long wait_for_child(struct wait_match *m, uint64_t rusage)
+{
+    if (m->options & WNOHANG)
+        find_child(m);
+    else {
+        int err = await(&m->self->child_wait, find_child, m, AWAIT_INTERRUPTIBLE, 0);
         if (err)
             return err;
     }
-    if (!m.found)
-        return -ECHILD;
-    struct process *c = m.found;
-    if (!c->zombie) { /* stopped or continued: report, do not reap */
-        if (m.status == 0xffff)
-            c->cont_unreported = false;
-        else
-            c->stop_unreported = false;
-        if (wstatus && copy_to_user(wstatus, &m.status, sizeof(int)))
-            return -EFAULT;
-        return c->pid;
+    if (!m->found)
+        return m->any_child ? 0 : -ECHILD;
+    struct process *c = m->found;
+    int pid = c->pid;
+    struct linux_rusage ru;
+    if (rusage)
+        child_rusage(c, &ru);
+    if (m->reaped) {
+        proc_add_child_usage(m->self, c);
+        sigproc_flush(&c->sig);
+        proc_free(c);
     }
-    if (wstatus && copy_to_user(wstatus, &c->exit_status, sizeof(int)))
+    if (rusage && copy_to_user(rusage, &ru, sizeof(ru)))
         return -EFAULT;
-    spin_lock(&procs_lock);
-    list_remove(&c->sibling);
-    spin_unlock(&procs_lock);
-    self->child_utime_ns += c->utime_ns + c->child_utime_ns;
-    int cpid = c->pid;
-    sigproc_flush(&c->sig);
-    proc_free(c);
-    return cpid;
+    return pid;
+}
+
+SYSCALL_DEFINE4(wait4, int, pid, uint64_t, wstatus, unsigned, options, uint64_t, rusage)
+{
+    struct process *self = current_proc();
+    if (options & ~(WNOHANG | WSTOPPED | WCONTINUED | WNOTHREAD | WCLONE | WALL))
+        return -EINVAL;
+    if (pid == INT32_MIN) /* -pid would overflow */
+        return -ESRCH;
+    struct wait_match m = {.self = self, .options = options | WEXITED};
+    m.which = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
+    m.id = pid > 0 ? pid : pid == 0 ? self->pgid : -pid;
+    long r = wait_for_child(&m, rusage);
+    if (r > 0 && wstatus && copy_to_user(wstatus, &m.wstatus, sizeof(int)))
+        return -EFAULT;
+    return r;
+}
+
+/* waitid(idtype, id, infop, options, rusage): P_PIDFD is not supported (EINVAL). */
+SYSCALL_DEFINE5(waitid, int, which, int, id, uint64_t, infop, unsigned, options, uint64_t, rusage)
+{
+    struct process *self = current_proc();
+    if (options &
+        ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WNOTHREAD | WCLONE | WALL))
+        return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return -EINVAL;
+    if (which == P_PGID && id == 0)
+        id = self->pgid;
+    if ((which != P_ALL && which != P_PID && which != P_PGID) || (which != P_ALL && id <= 0))
+        return -EINVAL;
+    struct wait_match m = {.self = self, .which = which, .id = id, .options = options};
+    long r = wait_for_child(&m, rusage);
+    if (r < 0 || !infop)
+        return r < 0 ? r : 0;
+    linux_siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (r > 0) {
+        sig_info_user(&info, LINUX_SIGCHLD, m.code, (int)r, m.uid);
+        info.fields.sigchld.status = m.status;
+    }
+    return copy_to_user(infop, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
 /* Copies a NULL-terminated array of user strings into one kernel allocation: the array of
@@ -611,27 +829,21 @@ static long copy_strv(uint64_t uvec, char ***out)
     return 0;
 }
 
-SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
+long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
     if (p->nthreads > 1)
         return -EBUSY; /* ending the other threads first is not implemented yet */
-    char *path = kmalloc(4096);
-    if (!path)
-        return -ENOMEM;
-    long err = strncpy_from_user(path, upath, 4096);
     char **argv = NULL, **envp = NULL;
-    if (err >= 0)
-        err = copy_strv(uargv, &argv);
+    long err = copy_strv(uargv, &argv);
     if (!err)
         err = copy_strv(uenvp, &envp);
     if (!err)
         err = exec_path(p, t, path, (const char *const *)argv, (const char *const *)envp);
-    kfree(path);
     kfree(argv);
     kfree(envp);
-    if (err && p->as.vmas.count == 0)
+    if (err && !p->vm_owner && p->as.vmas.count == 0)
         proc_exit(9); /* failed after the old program was gone: SIGKILL, as Linux */
     if (err)
         return err;
@@ -640,4 +852,16 @@ SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
     WRITE_ONCE(p->vfork_done, true);
     wake_all(&p->child_wait);
     return 0;
+}
+
+SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
+{
+    char *path = kmalloc(4096);
+    if (!path)
+        return -ENOMEM;
+    long err = strncpy_from_user(path, upath, 4096);
+    if (err >= 0)
+        err = proc_execve(path, uargv, uenvp);
+    kfree(path);
+    return err;
 }

@@ -71,7 +71,8 @@ static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
 
 static void count_vmas(struct process *p, struct procfs_task_info *o)
 {
-    spin_lock(&p->as_lock);
+    p = proc_vm(p);
+    mutex_lock(&p->as_lock);
     for (struct vma *v = vma_find_next(&p->as.vmas, 0); v; v = vma_find_next(&p->as.vmas, v->end)) {
         uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
         o->total_vm += pages;
@@ -82,7 +83,7 @@ static void count_vmas(struct process *p, struct procfs_task_info *o)
         else if (v->prot & MM_PROT_WRITE)
             o->data_vm += pages;
     }
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     o->hiwater_vm = o->total_vm;
     o->rss_anon = o->data_vm + o->stack_vm; /* resident pages are not counted yet */
     o->hiwater_rss = o->rss_anon;
@@ -104,8 +105,11 @@ static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task
     o->tpgid = -1;
     o->state = p->stopped ? 'T' : p->exiting ? 'Z' : 'S';
     strlcpy(o->comm, p->comm, sizeof(o->comm));
-    o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->euid;
-    o->gid[0] = p->gid, o->gid[1] = p->egid, o->gid[2] = p->sgid, o->gid[3] = p->egid;
+    o->uid[0] = p->uid, o->uid[1] = p->euid, o->uid[2] = p->suid, o->uid[3] = p->fsuid;
+    o->gid[0] = p->gid, o->gid[1] = p->egid, o->gid[2] = p->sgid, o->gid[3] = p->fsgid;
+    o->ngroups = (uint32_t)p->ngroups;
+    for (int i = 0; i < p->ngroups && i < PROCFS_NGROUPS; i++)
+        o->groups[i] = p->groups[i];
     o->has_fs = true;
     o->umask = p->umask;
     o->fd_size = FD_MAX;
@@ -167,7 +171,7 @@ static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void
     if (off >= end - start)
         return 0;
     size_t n = MIN(len, end - start - off);
-    return exo_copy_from_user(p->env, buf, start + off, n) ? -EFAULT : (int64_t)n;
+    return exo_copy_from_user(proc_vm(p)->env, buf, start + off, n) ? -EFAULT : (int64_t)n;
 }
 
 static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
@@ -176,10 +180,34 @@ static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
     struct process *p = proc_find(tgid);
     if (!p)
         return -ESRCH;
-    spin_lock(&p->as_lock);
+    p = proc_vm(p);
+    mutex_lock(&p->as_lock);
     size_t n = mm_as_format_maps(&p->as, buf, size);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return (int64_t)n;
+}
+
+/* Copies the name of at (as the caller sees it) into buf, truncated to size like readlink:
+ * the length copied, or a negative errno. */
+static int copy_path_name(const struct vfs_path *at, char *buf, size_t size)
+{
+    char *tmp = kmalloc(VFS_PATH_MAX);
+    if (!tmp)
+        return -ENOMEM;
+    int n = vfs_path_name(&current_proc()->fsctx.root, at, tmp, VFS_PATH_MAX, NULL);
+    if (n >= 0) {
+        n = (size_t)n < size ? n : (int)size;
+        memcpy(buf, tmp, (size_t)n);
+    }
+    kfree(tmp);
+    return n;
+}
+
+static int copy_text(const char *text, char *buf, size_t size)
+{
+    size_t n = MIN(strlen(text), size);
+    memcpy(buf, text, n);
+    return (int)n;
 }
 
 static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, size_t size)
@@ -188,10 +216,10 @@ static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, s
     struct process *p = proc_find(tgid);
     if (!p)
         return -ESRCH;
-    if (which == PROCFS_LINK_EXE)
-        return -ENOENT; /* the executable's path is not recorded yet */
-    strlcpy(buf, "/", size); /* cwd/root: the path is not rebuilt from dentries here yet */
-    return 0;
+    const struct vfs_path *at = which == PROCFS_LINK_CWD    ? &p->fsctx.cwd
+                                : which == PROCFS_LINK_ROOT ? &p->fsctx.root
+                                                            : &p->exe;
+    return at->mnt ? copy_path_name(at, buf, size) : -ENOENT;
 }
 
 static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
@@ -216,13 +244,15 @@ static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t siz
     struct file *f = READ_ONCE(p->fds->fd[fd]);
     if (!f)
         return -ENOENT;
+    char name[32];
     if (f->kind == FILE_CONSOLE)
-        strlcpy(buf, "/dev/ttyAMA0", size);
-    else if (f->kind == FILE_OPS)
-        ksnprintf(buf, size, "pipe:[%lu]", (unsigned long)((uint64_t)f->obj >> 4 & 0xffffff));
-    else
-        strlcpy(buf, "/", size);
-    return 0;
+        return copy_text("/dev/ttyAMA0", buf, size);
+    if (f->kind == FILE_OPS) {
+        ksnprintf(name, sizeof(name), "pipe:[%lu]",
+                  (unsigned long)((uint64_t)f->obj >> 4 & 0xffffff));
+        return copy_text(name, buf, size);
+    }
+    return f->vf ? copy_path_name(&f->vf->path, buf, size) : -ENOENT;
 }
 
 static int pf_mount(void *ctx, int32_t tgid, unsigned index, struct procfs_mount *out)

@@ -65,19 +65,19 @@ int signal_map_trampoline(struct process *p)
 {
     static const uint32_t code[] = SIGRETURN_TRAMPOLINE;
     uint64_t addr;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     int err = mm_mmap(&p->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE,
                       MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS, NULL, 0, &addr);
     if (!err)
         vm_sync(p, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     if (!err)
         err = copy_to_proc(p, SIGRETURN_TRAMPOLINE_VA, code, sizeof(code));
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     if (!err)
         err = mm_mprotect(&p->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE, MM_PROT_READ | MM_PROT_EXEC);
     vm_sync(p, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
-    spin_unlock(&p->as_lock);
+    mutex_unlock(&p->as_lock);
     return err;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Process-level syscalls that need no filesystem: ids, uname, time, memory, randomness,
+ * Process-level syscalls that need no filesystem: ids, uname, time, randomness,
  * limits, and writing to the console (until the VFS gives file descriptors).
  */
 #include <string.h>
@@ -196,9 +196,16 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uint64_t, req, uint64_t, 
     return sleep_until(deadline ? deadline : 1, flags & TIMER_ABSTIME ? 0 : rem);
 }
 
+#define GRND_NONBLOCK 0x1
+#define GRND_RANDOM   0x2
+#define GRND_INSECURE 0x4
+
 SYSCALL_DEFINE3(getrandom, uint64_t, buf, uint64_t, len, unsigned, flags)
 {
-    (void)flags;
+    /* Linux refuses unknown bits and the contradictory INSECURE|RANDOM pair. */
+    if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) ||
+        (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+        return -EINVAL;
     static uint64_t state = 0x853c49e6748fea9bULL;
     uint8_t chunk[64];
     uint64_t done = 0;
@@ -215,111 +222,4 @@ SYSCALL_DEFINE3(getrandom, uint64_t, buf, uint64_t, len, unsigned, flags)
         done += n;
     }
     return (long)done;
-}
-
-/* Memory. The address space calls hold the process's address-space lock and mirror the
- * result into exo. */
-SYSCALL_DEFINE1(brk, uint64_t, addr)
-{
-    struct process *p = current_proc();
-    spin_lock(&p->as_lock);
-    uint64_t old = p->as.brk;
-    uint64_t r = mm_brk(&p->as, addr);
-    vm_sync(p, MIN(old, r), (old > r ? old - r : r - old) + PAGE_SIZE);
-    spin_unlock(&p->as_lock);
-    return (long)r;
-}
-
-int files_read_for_mmap(int fd, uint64_t off, uint64_t uaddr, uint64_t len);
-
-/* A private file mapping is an anonymous one filled from the file (a private copy made at
- * map time); shared file mappings wait for the page cache. */
-static long mmap_private_file(struct process *p, uint64_t addr, uint64_t len, unsigned prot,
-                              unsigned flags, int fd, uint64_t off)
-{
-    if (off & (PAGE_SIZE - 1))
-        return -EINVAL;
-    uint64_t out;
-    spin_lock(&p->as_lock);
-    int err = mm_mmap(&p->as, addr, len, MM_PROT_READ | MM_PROT_WRITE,
-                      (flags & ~MM_MAP_TYPE) | MM_MAP_PRIVATE | MM_MAP_ANONYMOUS, NULL, 0, &out);
-    if (!err)
-        vm_sync(p, out, len);
-    spin_unlock(&p->as_lock);
-    if (err)
-        return err;
-    err = files_read_for_mmap(fd, off, out, len);
-    spin_lock(&p->as_lock);
-    if (err)
-        mm_munmap(&p->as, out, len);
-    else
-        err = mm_mprotect(&p->as, out, len, prot);
-    vm_sync(p, out, len);
-    spin_unlock(&p->as_lock);
-    return err ? err : (long)out;
-}
-
-SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, unsigned, prot, unsigned, flags, int, fd,
-                uint64_t, off)
-{
-    struct process *p = current_proc();
-    if (!(flags & MM_MAP_ANONYMOUS)) {
-        if ((flags & MM_MAP_TYPE) != MM_MAP_PRIVATE)
-            return -ENODEV;
-        return mmap_private_file(p, addr, len, prot, flags, fd, off);
-    }
-    uint64_t out;
-    spin_lock(&p->as_lock);
-    int err = mm_mmap(&p->as, addr, len, prot, flags, NULL, off, &out);
-    if (!err)
-        vm_sync(p, out, len);
-    spin_unlock(&p->as_lock);
-    return err ? err : (long)out;
-}
-
-SYSCALL_DEFINE2(munmap, uint64_t, addr, uint64_t, len)
-{
-    struct process *p = current_proc();
-    spin_lock(&p->as_lock);
-    int err = mm_munmap(&p->as, addr, len);
-    if (!err)
-        vm_sync(p, addr, len);
-    spin_unlock(&p->as_lock);
-    return err;
-}
-
-SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, unsigned, prot)
-{
-    struct process *p = current_proc();
-    spin_lock(&p->as_lock);
-    int err = mm_mprotect(&p->as, addr, len, prot);
-    vm_sync(p, addr, len);
-    spin_unlock(&p->as_lock);
-    return err;
-}
-
-SYSCALL_DEFINE5(mremap, uint64_t, old, uint64_t, old_len, uint64_t, new_len, unsigned, flags,
-                uint64_t, new_addr)
-{
-    struct process *p = current_proc();
-    uint64_t out;
-    spin_lock(&p->as_lock);
-    int err = mm_mremap(&p->as, old, old_len, new_len, flags, new_addr, &out);
-    if (!err) {
-        vm_sync(p, old, old_len);
-        vm_sync(p, out, new_len);
-    }
-    spin_unlock(&p->as_lock);
-    return err ? err : (long)out;
-}
-
-SYSCALL_DEFINE3(madvise, uint64_t, addr, uint64_t, len, int, advice)
-{
-    struct process *p = current_proc();
-    spin_lock(&p->as_lock);
-    int err = mm_madvise(&p->as, addr, len, advice);
-    if (!err)
-        vm_sync(p, addr, len);
-    spin_unlock(&p->as_lock);
-    return err;
 }

@@ -44,6 +44,16 @@ struct linux_statfs {
     int64_t f_spare[4];
 };
 
+static bool readable(const struct file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static bool writable(const struct file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
+}
+
 /* ---- Resolving the object of an *at() call ---- */
 
 /* What a path-or-descriptor argument names: a VFS path (referenced), or for an empty path
@@ -92,10 +102,12 @@ static long object_of_fd(int dirfd, struct at_object *o)
 
 /*
  * Resolves (dirfd, upath) as the *at() calls do: an empty path with AT_EMPTY_PATH names
- * dirfd itself, a final symlink is followed unless AT_SYMLINK_NOFOLLOW. Returns 0 with o
- * filled (release with at_object_put) or an error with nothing held.
+ * dirfd itself, a final symlink is followed unless AT_SYMLINK_NOFOLLOW. Directories are
+ * searched as cred (NULL: the caller's effective ids). Returns 0 with o filled (release
+ * with at_object_put) or an error with nothing held.
  */
-static long resolve_at(int dirfd, uint64_t upath, unsigned at_flags, struct at_object *o)
+static long resolve_at_as(int dirfd, uint64_t upath, unsigned at_flags, const struct vfs_cred *cred,
+                          struct at_object *o)
 {
     memset(o, 0, sizeof(*o));
     int empty = path_is_empty(upath);
@@ -107,10 +119,17 @@ static long resolve_at(int dirfd, uint64_t upath, unsigned at_flags, struct at_o
     long err = at_path_get(dirfd, upath, &a);
     if (err)
         return err;
+    if (cred)
+        a.c.cred = *cred;
     unsigned wf = (at_flags & LINUX_AT_SYMLINK_NOFOLLOW) ? VFS_WALK_NOFOLLOW : 0;
-    err = vfs_walk(&a.c.root, &a.c.cwd, a.path, wf, &o->path);
+    err = vfs_walk_at(&a.c, a.path, wf, &o->path);
     at_path_put(&a);
     return err;
+}
+
+static long resolve_at(int dirfd, uint64_t upath, unsigned at_flags, struct at_object *o)
+{
+    return resolve_at_as(dirfd, upath, at_flags, NULL, o);
 }
 
 /* The object of a call on a descriptor (fchmod, fchown, futimens): O_PATH refused. */
@@ -122,6 +141,18 @@ static long object_of_open_fd(int fd, struct at_object *o)
         return -EBADF;
     file_put(f);
     return object_of_fd(fd, o);
+}
+
+/* The attributes of an object: its inode's, or the open file's (console, pipes). */
+static long file_stat_or_inode(struct at_object *o, struct vfs_stat *st)
+{
+    if (!o->path.dentry)
+        return file_stat(o->file, st);
+    struct vfs_inode *i = o->path.dentry->inode;
+    if (i->ops->getattr)
+        return i->ops->getattr(i, st);
+    vfs_fill_stat(i, st);
+    return 0;
 }
 
 /* ---- Permissions ---- */
@@ -248,15 +279,68 @@ SYSCALL_DEFINE2(fchmod, int, fd, unsigned, mode)
     return err;
 }
 
+SYSCALL_DEFINE4(fchmodat2, int, dirfd, uint64_t, upath, unsigned, mode, int, flags)
+{
+    if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+        return -EINVAL;
+    struct at_object o;
+    long err = resolve_at(dirfd, upath, (unsigned)flags, &o);
+    if (err)
+        return err;
+    if (o.path.dentry && VFS_S_ISLNK(o.path.dentry->inode->mode))
+        err = -EOPNOTSUPP; /* a symlink's own mode cannot be changed */
+    else
+        err = chmod_object(&o, mode);
+    at_object_put(&o);
+    return err;
+}
+
 SYSCALL_DEFINE3(fchmodat, int, dirfd, uint64_t, upath, unsigned, mode)
 {
-    struct at_object o;
-    long err = resolve_at(dirfd, upath, 0, &o);
-    if (!err) {
-        err = chmod_object(&o, mode);
-        at_object_put(&o);
-    }
+    return sys_fchmodat2(dirfd, upath, mode, 0, 0, 0);
+}
+
+/* ---- access ---- */
+
+/* access's answer for an object: the permission bits for cred, and EROFS for writing
+ * files, directories and symlinks on a read-only filesystem. */
+static long object_access(struct at_object *o, const struct vfs_cred *cred, unsigned want)
+{
+    struct vfs_stat st;
+    long err = file_stat_or_inode(o, &st);
+    if (err)
+        return err;
+    struct vfs_inode view = {.mode = st.mode, .uid = st.uid, .gid = st.gid};
+    err = vfs_permission(cred, &view, want);
+    bool ordinary = VFS_S_ISREG(st.mode) || VFS_S_ISDIR(st.mode) || VFS_S_ISLNK(st.mode);
+    if (!err && (want & VFS_MAY_WRITE) && ordinary && o->path.dentry &&
+        (o->path.mnt->sb->flags & VFS_SB_RDONLY))
+        err = -EROFS;
     return err;
+}
+
+SYSCALL_DEFINE4(faccessat2, int, dirfd, uint64_t, upath, int, mode, int, flags)
+{
+    if (mode & ~7)
+        return -EINVAL;
+    if (flags & ~(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+        return -EINVAL;
+    struct process *p = current_proc();
+    /* access(2) asks as the real user unless AT_EACCESS, for the whole lookup. */
+    struct vfs_cred cred = (flags & LINUX_AT_EACCESS) ? (struct vfs_cred){p->euid, p->egid}
+                                                      : (struct vfs_cred){p->uid, p->gid};
+    struct at_object o;
+    long err = resolve_at_as(dirfd, upath, (unsigned)flags & ~LINUX_AT_EACCESS, &cred, &o);
+    if (err)
+        return err;
+    err = object_access(&o, &cred, (unsigned)mode);
+    at_object_put(&o);
+    return err;
+}
+
+SYSCALL_DEFINE3(faccessat, int, dirfd, uint64_t, upath, int, mode)
+{
+    return sys_faccessat2(dirfd, upath, mode, 0, 0, 0);
 }
 
 /* chown's rules: only root gives a file away; an owner may change the group to its own
@@ -406,7 +490,7 @@ SYSCALL_DEFINE2(truncate, uint64_t, upath, int64_t, length)
         err = -EINVAL;
     else if (!may_access(current_proc(), i, 2))
         err = -EACCES;
-    else
+    else if (!(err = fsize_limit((uint64_t)length, NULL)))
         err = vfs_path_setattr(
             &o.path, &(struct vfs_attr){.valid = VFS_ATTR_SIZE, .size = (uint64_t)length});
     at_object_put(&o);
@@ -420,7 +504,9 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long err = f->kind == FILE_VFS ? vfs_ftruncate(f->vf, (uint64_t)length) : -EINVAL;
+    long err = f->kind == FILE_VFS && writable(f) ? fsize_limit((uint64_t)length, NULL) : 0;
+    if (!err)
+        err = f->kind == FILE_VFS ? vfs_ftruncate(f->vf, (uint64_t)length) : -EINVAL;
     file_put(f);
     return err;
 }
@@ -467,7 +553,7 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, offset, int64_t, len)
         err = -EFBIG;
     if (!err) {
         uint64_t end = (uint64_t)offset + (uint64_t)len, size = f->vf->inode->size;
-        if (end > size)
+        if (end > size && !(err = fsize_limit(end, NULL)))
             err = write_zeros(f->vf, size, end);
     }
     file_put(f);
@@ -564,15 +650,7 @@ SYSCALL_DEFINE5(statx, int, dirfd, uint64_t, upath, int, flags, unsigned, mask, 
     if (err)
         return err;
     struct vfs_stat st;
-    if (o.path.dentry) {
-        struct vfs_inode *i = o.path.dentry->inode;
-        if (i->ops->getattr)
-            err = i->ops->getattr(i, &st);
-        else
-            vfs_fill_stat(i, &st);
-    } else {
-        err = file_stat(o.file, &st);
-    }
+    err = file_stat_or_inode(&o, &st);
     at_object_put(&o);
     if (err)
         return err;
@@ -735,16 +813,6 @@ static long put_user_off(uint64_t uoff, struct vfs_file *f, uint64_t off)
         return copy_to_user(uoff, &off, sizeof(off)) ? -EFAULT : 0;
     vfs_lseek(f, (int64_t)off, VFS_SEEK_SET);
     return 0;
-}
-
-static bool readable(const struct file *f)
-{
-    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
-}
-
-static bool writable(const struct file *f)
-{
-    return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
 }
 
 /* sendfile's checks: in a readable regular file, out a writable VFS file without O_APPEND. */

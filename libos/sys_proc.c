@@ -21,18 +21,6 @@ SYSCALL_DEFINE3(getcpu, uint64_t, cpu, uint64_t, node, uint64_t, cache)
     return 0;
 }
 
-SYSCALL_DEFINE3(sched_getaffinity, int, pid, uint64_t, len, uint64_t, mask)
-{
-    if (pid < 0 || (pid && !proc_find(pid)))
-        return pid < 0 ? -EINVAL : -ESRCH;
-    if (len < sizeof(uint64_t) || (len & 7))
-        return -EINVAL;
-    uint64_t bits = (1UL << exo_cpu_count()) - 1;
-    if (copy_to_user(mask, &bits, sizeof(bits)))
-        return -EFAULT;
-    return sizeof(uint64_t);
-}
-
 SYSCALL_DEFINE2(set_robust_list, uint64_t, head, uint64_t, len)
 {
     if (len != 24) /* sizeof(struct robust_list_head) on arm64 */
@@ -108,8 +96,10 @@ SYSCALL_DEFINE2(setrlimit, unsigned, resource, uint64_t, new_limit)
     return sys_prlimit64(0, resource, new_limit, 0, 0, 0);
 }
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_NAME            15
+#define PR_GET_NAME            16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 SYSCALL_DEFINE5(prctl, int, option, uint64_t, arg2, uint64_t, arg3, uint64_t, arg4, uint64_t,
                 arg5)
@@ -128,15 +118,16 @@ SYSCALL_DEFINE5(prctl, int, option, uint64_t, arg2, uint64_t, arg3, uint64_t, ar
         return 0;
     case PR_GET_NAME:
         return copy_to_user(arg2, t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        WRITE_ONCE(t->proc->child_subreaper, arg2 != 0);
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int on = READ_ONCE(t->proc->child_subreaper);
+        return copy_to_user(arg2, &on, sizeof(on)) ? -EFAULT : 0;
+    }
     default:
         return -EINVAL;
     }
-}
-
-static void ns_to_timeval(uint64_t ns, struct linux_timeval *tv)
-{
-    tv->tv_sec = (int64_t)(ns / 1000000000);
-    tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
 }
 
 #define RUSAGE_SELF     0
@@ -147,17 +138,15 @@ SYSCALL_DEFINE2(getrusage, int, who, uint64_t, usage)
 {
     struct process *p = current_proc();
     struct linux_rusage ru;
-    memset(&ru, 0, sizeof(ru));
-    if (who == RUSAGE_SELF) {
-        ns_to_timeval(p->utime_ns, &ru.ru_utime);
-        ns_to_timeval(p->stime_ns, &ru.ru_stime);
-    } else if (who == RUSAGE_CHILDREN) {
-        ns_to_timeval(p->child_utime_ns, &ru.ru_utime);
-        ns_to_timeval(p->child_stime_ns, &ru.ru_stime);
-    } else if (who == RUSAGE_THREAD) {
-        ns_to_timeval(current_task()->se.sum_exec_runtime, &ru.ru_utime);
-    } else {
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
         return -EINVAL;
+    proc_sample_maxrss(p);
+    proc_fill_rusage(p, who == RUSAGE_CHILDREN, &ru);
+    if (who == RUSAGE_THREAD) { /* this thread's time; the process's memory figures */
+        uint64_t ns = current_task()->se.sum_exec_runtime;
+        ru.ru_utime.tv_sec = (int64_t)(ns / 1000000000);
+        ru.ru_utime.tv_usec = (int64_t)(ns % 1000000000 / 1000);
+        ru.ru_stime.tv_sec = ru.ru_stime.tv_usec = 0;
     }
     return copy_to_user(usage, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
@@ -224,31 +213,6 @@ SYSCALL_DEFINE3(getresgid, uint64_t, r, uint64_t, e, uint64_t, s)
     struct process *p = current_proc();
     if (copy_to_user(r, &p->gid, 4) || copy_to_user(e, &p->egid, 4) || copy_to_user(s, &p->sgid, 4))
         return -EFAULT;
-    return 0;
-}
-
-/* setuid(2) for root (all three ids) or an unprivileged process (effective only). */
-SYSCALL_DEFINE1(setuid, unsigned, uid)
-{
-    struct process *p = current_proc();
-    if (p->euid == 0)
-        p->uid = p->euid = p->suid = uid;
-    else if (uid == p->uid || uid == p->suid)
-        p->euid = uid;
-    else
-        return -EPERM;
-    return 0;
-}
-
-SYSCALL_DEFINE1(setgid, unsigned, gid)
-{
-    struct process *p = current_proc();
-    if (p->euid == 0)
-        p->gid = p->egid = p->sgid = gid;
-    else if (gid == p->gid || gid == p->sgid)
-        p->egid = gid;
-    else
-        return -EPERM;
     return 0;
 }
 

@@ -29,6 +29,7 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg)
     t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
     task_set_comm(t, name);
     sched_entity_init(&t->se, 0);
+    t->cpus_allowed = sched_all_cpus();
     list_init(&t->thread_link);
     list_init(&t->wait_link);
     list_init(&t->timer_link);

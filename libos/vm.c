@@ -10,9 +10,11 @@
 #include <string.h>
 #include <exo/env.h>
 #include <exo/frame.h>
+#include <fs/pagecache.h>
 #include <lib/errno.h>
 #include <lib/kassert.h>
 #include <libos/proc.h>
+#include <libos/reclaim.h>
 #include <mm/slab.h>
 
 #define CHUNK_PAGES 512 /* struct pages allocated together, on first use of their range */
@@ -21,6 +23,12 @@ static struct page **page_dir;
 static uint64_t base_pfn, nframes;
 static struct spinlock page_dir_lock = SPINLOCK_INIT("page_dir");
 static struct kmem_cache *vma_cache;
+/* Address spaces the page cache's truncation hook visits. Order: live_lock, then as_lock. */
+static struct mutex live_lock;
+static struct list_node live;
+
+static void unmap_file_everywhere(struct mm_file *mf, uint64_t from);
+static const struct mm_as_ops as_ops;
 
 void vm_global_init(void)
 {
@@ -32,6 +40,9 @@ void vm_global_init(void)
     KASSERT(page_dir);
     vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
     KASSERT(vma_cache);
+    mutex_init(&live_lock, "vm_live");
+    list_init(&live);
+    pagecache_init(&as_ops, unmap_file_everywhere); /* cache pages are the libOS's frames */
 }
 
 static struct page *pa_to_page(void *ctx, uint64_t pa)
@@ -117,7 +128,7 @@ static void *table_virt(void *ctx, uint64_t pa)
 
 static const struct pt_ops shadow_pt_ops = {table_alloc, table_free, table_virt, NULL};
 
-int vm_init(struct process *p)
+static int new_as(struct process *p)
 {
     struct mm_as_layout layout = {
         .mmap_min = 0x10000,
@@ -126,14 +137,63 @@ int vm_init(struct process *p)
         .brk_start = 0,
         .stack_max = 8UL << 20,
     };
-    spin_init(&p->as_lock, "as");
     return mm_as_init(&p->as, &as_ops, &shadow_pt_ops, vma_cache, &layout);
+}
+
+/* Empties exo's view and the shadow table (address-space lock held or p not shared yet). */
+static void drop_as(struct process *p)
+{
+    exo_unmap_range(p->env, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, EXO_UNMAP_RELEASE);
+    mm_as_destroy(&p->as);
+}
+
+int vm_init(struct process *p)
+{
+    mutex_init(&p->as_lock, "as");
+    int err = new_as(p);
+    if (err)
+        return err;
+    mutex_lock(&live_lock);
+    list_push_back(&live, &p->vm_link);
+    mutex_unlock(&live_lock);
+    return 0;
 }
 
 void vm_destroy(struct process *p)
 {
-    exo_unmap_range(p->env, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, EXO_UNMAP_RELEASE);
-    mm_as_destroy(&p->as);
+    mutex_lock(&live_lock);
+    list_remove(&p->vm_link);
+    mutex_unlock(&live_lock);
+    mutex_lock(&p->as_lock);
+    drop_as(p);
+    mutex_unlock(&p->as_lock);
+}
+
+int vm_reset(struct process *p)
+{
+    mutex_lock(&p->as_lock);
+    drop_as(p);
+    int err = new_as(p); /* on failure the tree is empty and the table gone: nothing maps */
+    mutex_unlock(&p->as_lock);
+    return err;
+}
+
+/* The page cache's truncation hook: removes file pages from mf's offset `from` on from
+ * every live address space, so that touching them faults (SIGBUS past the end). */
+static void unmap_file_everywhere(struct mm_file *mf, uint64_t from)
+{
+    mutex_lock(&live_lock);
+    struct list_node *n;
+    list_for_each(n, &live)
+    {
+        struct process *p = list_entry(n, struct process, vm_link);
+        uint64_t lo, hi;
+        mutex_lock(&p->as_lock);
+        if (mm_as_unmap_file(&p->as, mf, from, &lo, &hi))
+            vm_sync(p, lo, hi - lo);
+        mutex_unlock(&p->as_lock);
+    }
+    mutex_unlock(&live_lock);
 }
 
 struct sync_arg {
@@ -145,7 +205,9 @@ struct sync_arg {
 static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 {
     struct sync_arg *a = arg;
-    unsigned prot = pt_attrs_to_prot(*pte);
+    unsigned prot = mm_as_user_prot(*pte);
+    if (!prot)
+        return; /* PROT_NONE: the frame stays in the shadow table only */
     unsigned eprot = EXO_PROT_READ | (prot & MM_PROT_WRITE ? EXO_PROT_WRITE : 0) |
                      (prot & MM_PROT_EXEC ? EXO_PROT_EXEC : 0);
     unsigned rights = EXO_RIGHT_READ | (prot & MM_PROT_WRITE ? EXO_RIGHT_WRITE : 0);
@@ -156,6 +218,8 @@ static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
             continue;
         uint64_t pa = pte_addr(*pte) + off;
         int err = exo_frame_grant(EXO_ENV_LIBOS, pa, a->p->env, rights);
+        if (err == -EPERM && reclaim_frame_lost(pa))
+            continue; /* exo took it: left unmapped, see libos/reclaim.c */
         if (!err)
             err = exo_map(a->p->env, v, pa, eprot);
         if (err && !a->err)
@@ -182,11 +246,13 @@ int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code)
     enum mm_access acc = access & EXO_PROT_EXEC    ? MM_ACCESS_EXEC
                          : access & EXO_PROT_WRITE ? MM_ACCESS_WRITE
                                                    : MM_ACCESS_READ;
-    spin_lock(&p->as_lock);
+    mutex_lock(&p->as_lock);
     enum mm_fault_result r = mm_as_fault(&p->as, addr, acc);
     if (r == MM_FAULT_OK)
         vm_sync(p, addr, 1);
-    spin_unlock(&p->as_lock);
+    if (r == MM_FAULT_OK && reclaim_page_lost(p, addr))
+        r = MM_FAULT_OOM; /* exo took the page: its contents are gone (SIGKILL) */
+    mutex_unlock(&p->as_lock);
     switch (r) {
     case MM_FAULT_OK: return 0;
     case MM_FAULT_SEGV_ACCERR: *si_code = 2; return 11; /* SEGV_ACCERR, SIGSEGV */
@@ -230,17 +296,17 @@ static int copy_user_proc(struct process *p, uint64_t uva, void *kbuf, uint64_t 
 
 int copy_from_user(void *dst, uint64_t src, uint64_t len)
 {
-    return copy_user_proc(current_proc(), src, dst, len, false);
+    return copy_user_proc(proc_vm(current_proc()), src, dst, len, false);
 }
 
 int copy_to_user(uint64_t dst, const void *src, uint64_t len)
 {
-    return copy_user_proc(current_proc(), dst, (void *)src, len, true);
+    return copy_user_proc(proc_vm(current_proc()), dst, (void *)src, len, true);
 }
 
 int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
 {
-    return copy_user_proc(p, dst, (void *)src, len, true);
+    return copy_user_proc(proc_vm(p), dst, (void *)src, len, true);
 }
 
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max)

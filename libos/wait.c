@@ -5,6 +5,7 @@
 #include <lib/kassert.h>
 #include <lib/platform.h>
 #include <libos/task.h>
+#include <libos/proc.h>
 #include <libos/wait.h>
 
 void task_set_state_current(enum task_state state);
@@ -89,8 +90,11 @@ int await(struct wait_queue *wq, bool (*cond)(void *), void *arg, unsigned flags
             t->sleep_deadline = deadline_ns;
             timer_add_sleeper(t);
         }
-        if (!wait_over(cond, arg, flags, deadline_ns))
+        if (!wait_over(cond, arg, flags, deadline_ns)) {
+            if (t->proc)
+                t->proc->usage.nvcsw++; /* a voluntary switch, for getrusage */
             schedule();
+        }
         if (deadline_ns)
             timer_remove_sleeper(t);
         dequeue_waiter(wq, t);

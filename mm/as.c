@@ -48,6 +48,14 @@ static unsigned entry_prot(const struct vma *v, const struct page *pg)
     return p;
 }
 
+unsigned mm_as_user_prot(pte_t pte)
+{
+    unsigned prot = pt_attrs_to_prot(pte);
+    if (!(prot & MM_PROT_USER))
+        return 0;
+    return prot & PROT_MASK;
+}
+
 static int map_frame(struct mm_as *as, const struct vma *v, uint64_t va, struct page *pg)
 {
     uint64_t pa = as->ops->page_to_pa(as->ops->ctx, pg);
@@ -69,14 +77,47 @@ static void zap(struct mm_as *as, uint64_t start, uint64_t end)
     flush(as, start, end - start);
 }
 
-/* Removes VMAs and frames of [start, end). */
+/* Writes back what shared file mappings in [start, end) may have dirtied (after their frames
+ * were dropped, so that pages nobody else maps can be cleaned). Errors are not reported:
+ * munmap has nobody to give them to, and the pages stay dirty for a later sync. */
+static void sync_shared_files(struct mm_as *as, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = vma_find_next(&as->vmas, start); v && v->start < end; v = vma_next(v)) {
+        if (!v->file || !(v->flags & VMA_SHARED) || !v->file->ops->sync)
+            continue;
+        uint64_t s = MAX(v->start, start), e = MIN(v->end, end);
+        (void)v->file->ops->sync(v->file, v->offset + (s - v->start), e - s);
+    }
+}
+
+/* Removes VMAs and frames of [start, end): split first (the only step that can fail), then
+ * drop the frames, write back shared file pages, and free the VMAs. */
 static int unmap_range(struct mm_as *as, uint64_t start, uint64_t end)
 {
-    int err = vma_unmap_range(&as->vmas, start, end);
+    int err = vma_split_range(&as->vmas, start, end);
     if (err)
         return err;
     zap(as, start, end);
+    sync_shared_files(as, start, end);
+    KASSERT(vma_unmap_range(&as->vmas, start, end) == 0); /* already split */
     return 0;
+}
+
+bool mm_as_unmap_file(struct mm_as *as, const struct mm_file *file, uint64_t from, uint64_t *lo,
+                      uint64_t *hi)
+{
+    bool any = false;
+    for (struct vma *v = vma_first(&as->vmas); v; v = vma_next(v)) {
+        uint64_t len = v->end - v->start;
+        if (v->file != file || v->offset + len <= from)
+            continue;
+        uint64_t start = v->start + (from > v->offset ? from - v->offset : 0);
+        zap(as, start, v->end);
+        *lo = any ? MIN(*lo, start) : start;
+        *hi = any ? MAX(*hi, v->end) : v->end;
+        any = true;
+    }
+    return any;
 }
 
 static bool range_free(struct mm_as *as, uint64_t start, uint64_t end)
@@ -130,6 +171,7 @@ static void fork_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 
 int mm_as_fork(struct mm_as *child, struct mm_as *parent)
 {
+    child->layout = parent->layout; /* exec set the break's start: brk must not go below it */
     child->brk = parent->brk;
     for (struct vma *v = vma_first(&parent->vmas); v; v = vma_next(v)) {
         struct vma *nv = vma_alloc(&child->vmas);
@@ -262,6 +304,8 @@ int mm_mmap(struct mm_as *as, uint64_t addr, uint64_t len, unsigned prot, unsign
         return -EBADF;
     if (!anon && offset + len < offset)
         return -EOVERFLOW;
+    if (!anon && type != MM_MAP_PRIVATE && (prot & MM_PROT_WRITE) && file->no_shared_write)
+        return -EACCES;
     uint64_t start;
     if (flags & (MM_MAP_FIXED | MM_MAP_FIXED_NOREPLACE)) {
         if (!IS_ALIGNED(addr, PAGE_SIZE))
@@ -335,6 +379,15 @@ static void reprotect_leaf(void *arg, uint64_t va, pte_t *pte, int level)
     *pte = pte_addr(*pte) | (*pte & PTE_TYPE_MASK) | pt_prot_to_attrs(prot);
 }
 
+/* Does [start, end) hold a shared mapping of a file that may not be written through one? */
+static bool shared_write_denied(struct mm_as *as, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = vma_find_next(&as->vmas, start); v && v->start < end; v = vma_next(v))
+        if ((v->flags & VMA_SHARED) && v->file && v->file->no_shared_write)
+            return true;
+    return false;
+}
+
 int mm_mprotect(struct mm_as *as, uint64_t addr, uint64_t len, unsigned prot)
 {
     if (prot & ~PROT_MASK)
@@ -343,6 +396,8 @@ int mm_mprotect(struct mm_as *as, uint64_t addr, uint64_t len, unsigned prot)
         return 0;
     if (!user_range(as, addr, &len))
         return -EINVAL;
+    if ((prot & MM_PROT_WRITE) && shared_write_denied(as, addr, addr + len))
+        return -EACCES;
     int err = vma_protect_range(&as->vmas, addr, addr + len, prot);
     if (err)
         return err;

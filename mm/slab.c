@@ -354,6 +354,18 @@ void kmem_init(const struct slab_page_source *src)
     KASSERT(kmem_cache_init(&cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, src) == 0);
 }
 
+void kmem_shrink_all(void)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_caches); i++)
+        kmem_cache_shrink(&kmalloc_caches[i]);
+    struct list_node *pos;
+    list_for_each(pos, &cache_cache.cache_link)
+    {
+        kmem_cache_shrink(list_entry(pos, struct kmem_cache, cache_link));
+    }
+    kmem_cache_shrink(&cache_cache);
+}
+
 static unsigned kmalloc_index(size_t size)
 {
     unsigned i = 0;

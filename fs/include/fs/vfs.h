@@ -320,7 +320,6 @@ int vfs_root(struct vfs_path *out);
 
 void vfs_path_get(const struct vfs_path *p);
 void vfs_path_put(struct vfs_path *p);
-
 /* Walk flags */
 #define VFS_WALK_NOFOLLOW  (1u << 0) /* do not follow a symlink in the last component */
 #define VFS_WALK_DIRECTORY (1u << 1) /* last component must be a directory */
@@ -340,6 +339,19 @@ int vfs_walk(const struct vfs_path *root, const struct vfs_path *cwd, const char
  */
 int vfs_walk_parent(const struct vfs_path *root, const struct vfs_path *cwd, const char *path,
                     struct vfs_path *parent, const char **name, size_t *len, bool *trailing_slash);
+struct vfs_ctx;
+/* vfs_walk from c's root and working directory, with search permission on every directory
+ * checked for c's credentials (EACCES). vfs_walk/vfs_walk_parent check nothing. */
+int vfs_walk_at(const struct vfs_ctx *c, const char *path, unsigned flags, struct vfs_path *out);
+
+/* Access wanted of an inode (the rwx bits). */
+#define VFS_MAY_EXEC  1u
+#define VFS_MAY_WRITE 2u
+#define VFS_MAY_READ  4u
+/* May cred access i for want (VFS_MAY_* bits)? 0 or -EACCES: the owner, group or other bits
+ * (no supplementary groups). uid 0 may do anything but execute a non-directory without any
+ * execute bit. A NULL cred (the kernel itself) may do anything. */
+int vfs_permission(const struct vfs_cred *cred, const struct vfs_inode *i, unsigned want);
 bool vfs_name_is_dot(const char *name, size_t len);
 /*
  * Writes the absolute name of p as seen from root ("/", "/usr/bin", crossing mount points
@@ -352,6 +364,7 @@ int vfs_path_name(const struct vfs_path *root, const struct vfs_path *p, char *b
 
 /* ---- System-call level operations (the library OS's entry points) ------------------- */
 
+/* Where paths start and who asks: the operations below check permissions for cred. */
 struct vfs_ctx {
     struct vfs_path root, cwd;
     struct vfs_cred cred;

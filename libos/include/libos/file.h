@@ -43,6 +43,9 @@ int files_fork(struct process *child, struct process *parent);
 void files_exit(struct process *p);
 /* exec: closes the close-on-exec descriptors. */
 void files_exec(struct process *p);
+/* The VFS file open as fd (one reference for the caller) and its O_* flags, for mmap: 0,
+ * -EBADF (no such descriptor) or -ENODEV (console, pipe and other non-VFS files). */
+int files_vfs_file(int fd, struct vfs_file **out, unsigned *flags);
 /* Opens path for exec (read-only, regular file): a referenced vfs_file. */
 int files_open_exec(struct process *p, const char *path, struct vfs_file **out);
 

@@ -10,17 +10,24 @@
 #include <exo/types.h>
 #include <lib/list.h>
 #include <lib/spinlock.h>
+#include <libos/mutex.h>
 #include <libos/task.h>
 #include <libos/wait.h>
 #include <mm/as.h>
 #include <fs/vfs.h>
 #include <libos/abi/process.h>
 
+/* Event counts of getrusage (updated without locks: statistics). */
+struct proc_usage {
+    uint64_t minflt, majflt, nvcsw, nivcsw;
+};
+
 struct process {
     int pid, pgid, sid;
     envid_t env;
     struct mm_as as;
-    struct spinlock as_lock;    /* serializes the address space */
+    struct mutex as_lock;       /* serializes the address space (faults may sleep) */
+    struct list_node vm_link;   /* libos/vm.c: in the list of live address spaces */
     struct spinlock lock;       /* threads, children, state below */
     struct process *parent;
     struct list_node children;  /* of struct process, via sibling */
@@ -30,13 +37,23 @@ struct process {
     bool exiting;               /* exit_group in progress or done */
     bool zombie;                /* all threads gone, waiting to be reaped */
     bool vfork_done;            /* exec'd or exited: a vfork parent may go on */
+    bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+    /* vfork (CLONE_VM|CLONE_VFORK): the process whose address space and environment this
+     * one runs in until it execs or exits (the vfork parent, waiting meanwhile); NULL when it
+     * runs in its own. */
+    struct process *vm_owner;
     int exit_status;            /* wait status word (Linux encoding) */
     struct wait_queue child_wait; /* wait4 sleeps here (children exiting) */
     char comm[TASK_COMM_LEN];
     unsigned uid, euid, suid, gid, egid, sgid;
+    unsigned fsuid, fsgid; /* filesystem ids (libos/cred.c) */
+    unsigned *groups;      /* supplementary groups (kmalloc), ngroups of them */
+    int ngroups;
     unsigned umask;
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns, child_utime_ns, child_stime_ns;
+    uint64_t maxrss_kb, child_maxrss_kb; /* resident-set high-water marks (sampled) */
+    struct proc_usage usage, child_usage;
     uint64_t brk_start;
     uint64_t arg_start, arg_end, env_start, env_end;
     struct list_node all_link;  /* in the global process list */
@@ -50,13 +67,24 @@ struct process {
     int stop_sig;
     struct wait_queue stop_wait;
     struct vfs_ctx fsctx;       /* root and working directory */
+    struct vfs_path exe;        /* the program file (mnt NULL: none), libos/exe.c */
+    struct exec_names *names;   /* names of the program's mappings in maps */
 };
 
 struct process *current_proc(void);
+/* The process whose address space (as, as_lock, env) p's threads run in. */
+static inline struct process *proc_vm(struct process *p)
+{
+    struct process *owner = __atomic_load_n(&p->vm_owner, __ATOMIC_ACQUIRE);
+    return owner ? owner : p;
+}
 struct process *proc_find(int pid);
 /* The pids of up to max live processes match() accepts (taken under the process-list lock;
  * signal them after, never while holding it). */
 int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, int max);
+/* Calls fn on the live thread tid with the process-list and its process's lock held (fn
+ * must not sleep): fn's result, or -ESRCH when there is no such thread. */
+int task_call(int tid, int (*fn)(struct task *, void *), void *arg);
 /* Starts the first user process from an in-memory ELF image. */
 int proc_start_init(const char *path, const void *image, uint64_t size, const char *const *argv,
                     const char *const *envp);
@@ -65,9 +93,11 @@ __attribute__((noreturn)) void task_user_loop(struct task *t);
 /* Ends the whole process with a wait status (exit_group, fatal signal). */
 __attribute__((noreturn)) void proc_exit(int status);
 
-/* libos/vm.c: the process address space. */
+/* libos/vm.c: the process address space. vm_init makes p's (empty) and its lock;
+ * vm_destroy releases it for good (exit); vm_reset swaps it for an empty one (exec). */
 int vm_init(struct process *p);
 void vm_destroy(struct process *p);
+int vm_reset(struct process *p);
 /* Makes exo's mappings of [va, va+len) equal to the shadow table's. */
 void vm_sync(struct process *p, uint64_t va, uint64_t len);
 /* Handles a fault at addr: 0, or the signal to send (SIGSEGV/SIGBUS). */
@@ -108,6 +138,31 @@ int exec_image(struct process *p, struct task *t, const char *path, const void *
                uint64_t size, const char *const *argv, const char *const *envp);
 int exec_path(struct process *p, struct task *t, const char *path, const char *const *argv,
               const char *const *envp);
+/* libos/rusage.c: resource usage. Samples p's resident set into its high-water mark. */
+void proc_sample_maxrss(struct process *p);
+/* getrusage's figures for p itself or for its reaped children. */
+void proc_fill_rusage(const struct process *p, bool children, struct linux_rusage *ru);
+/* Adds the reaped child c's usage (and its children's) to parent's children totals. */
+void proc_add_child_usage(struct process *parent, const struct process *c);
+
+/* libos/cred.c: a child's credentials are its parent's (0 or -ENOMEM); freed at reaping. */
+int proc_creds_copy(struct process *child, const struct process *parent);
+void proc_creds_free(struct process *p);
+
+/* libos/exe.c: the program a process runs. */
+struct exec_names;
+struct exec_names *exec_names_new(struct process *p, const struct vfs_file *f, const char *name,
+                                  const struct vfs_file *interp);
+const char *exec_names_exe(const struct exec_names *n);
+const char *exec_names_interp(const struct exec_names *n);
+void exec_names_put(struct exec_names *n);
+void proc_set_image(struct process *p, const struct vfs_file *f, struct exec_names *names);
+void proc_inherit_image(struct process *child, const struct process *parent);
+void proc_drop_image(struct process *p);
+
+/* execve of path (a kernel string) with user argv/envp: 0 (now running the new program) or
+ * a negative errno with the old program intact. */
+long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp);
 /* Starts the first process from a path in the root filesystem. */
 int proc_start_init_path(const char *path, const char *const *argv, const char *const *envp);
 

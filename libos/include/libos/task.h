@@ -40,6 +40,8 @@ struct task {
     enum task_state state;   /* guarded by the lock of the task's run queue */
     bool on_cpu;             /* its kernel context is live on a CPU */
     unsigned cpu;            /* run queue it belongs to */
+    uint64_t cpus_allowed;   /* bit n: may run on CPU n (sched_setaffinity) */
+    uint64_t cpu_accounted_ns; /* se.sum_exec_runtime already split into user/system time */
     struct sched_entity se;
     struct list_node thread_link; /* in its process's thread list */
     /* Await bookkeeping (libos/wait.c). */
@@ -83,6 +85,12 @@ bool wake_task(struct task *t);
 bool need_resched(void);
 /* Sets a task's nice value (EEVDF weight), wherever it is queued. */
 void sched_task_set_nice(struct task *t, int nice);
+/* Restricts t to the CPUs in mask (non-empty, within exo_cpu_count()): a queued t moves at
+ * once, a running one when it next gives up its CPU (the caller schedules itself to move at
+ * once). True if t is the current task and must move. */
+bool sched_task_set_affinity(struct task *t, uint64_t mask);
+/* Bit n set for every CPU n. */
+uint64_t sched_all_cpus(void);
 /* Charges the current task's CPU time; called after each exo_run. */
 void sched_account(uint64_t ns);
 

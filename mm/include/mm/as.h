@@ -85,14 +85,21 @@ void mm_as_destroy(struct mm_as *as);
 int mm_as_fork(struct mm_as *child, struct mm_as *parent);
 /* Handles a fault at addr (decide + act). */
 enum mm_fault_result mm_as_fault(struct mm_as *as, uint64_t addr, enum mm_access access);
+/* What EL0 may do through a leaf of the shadow table: MM_PROT_READ plus WRITE/EXEC as the
+ * entry allows, or 0 for a kernel-only entry (PROT_NONE keeps its frame there) that must not
+ * be mirrored into the hardware tables at all. */
+unsigned mm_as_user_prot(pte_t pte);
 
-/* mmap(2): 0 with *out set, or -EINVAL, -EBADF (file mapping without file), -EEXIST
- * (MAP_FIXED_NOREPLACE), -ENOMEM, -EOVERFLOW. prot is PROT_* (= MM_PROT_READ/WRITE/EXEC). */
+/* mmap(2): 0 with *out set, or -EINVAL, -EBADF (file mapping without file), -EACCES (shared
+ * writable mapping of a file->no_shared_write file), -EEXIST (MAP_FIXED_NOREPLACE), -ENOMEM,
+ * -EOVERFLOW. prot is PROT_* (= MM_PROT_READ/WRITE/EXEC). */
 int mm_mmap(struct mm_as *as, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
             struct mm_file *file, uint64_t offset, uint64_t *out);
-/* munmap(2): 0, -EINVAL, -ENOMEM. */
+/* munmap(2): 0, -EINVAL, -ENOMEM. Shared file mappings in the range are written back
+ * (ops->sync) once their frames are unmapped. */
 int mm_munmap(struct mm_as *as, uint64_t addr, uint64_t len);
-/* mprotect(2): 0, -EINVAL, -ENOMEM (hole in the range). */
+/* mprotect(2): 0, -EINVAL, -EACCES (PROT_WRITE on a shared mapping of a no_shared_write
+ * file), -ENOMEM (hole in the range). */
 int mm_mprotect(struct mm_as *as, uint64_t addr, uint64_t len, unsigned prot);
 /* mremap(2): 0 with *out set, or -EINVAL, -EFAULT (old range not in one VMA), -ENOMEM. */
 int mm_mremap(struct mm_as *as, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
@@ -105,6 +112,11 @@ int mm_madvise(struct mm_as *as, uint64_t addr, uint64_t len, int advice);
 int mm_msync(struct mm_as *as, uint64_t addr, uint64_t len, int flags);
 /* mincore(2): vec[i] bit 0 = page i resident. 0, -EINVAL, -ENOMEM. */
 int mm_mincore(struct mm_as *as, uint64_t addr, uint64_t len, unsigned char *vec);
+/* The file shrank: drops every frame mapped from file at offsets >= from (page aligned),
+ * private copies included, so that the next touch faults (SIGBUS past the new end). True
+ * if anything was in range, with [*lo, *hi) covering the addresses whose entries changed. */
+bool mm_as_unmap_file(struct mm_as *as, const struct mm_file *file, uint64_t from, uint64_t *lo,
+                      uint64_t *hi);
 /* /proc/PID/maps text, snprintf contract: returns the full length. */
 size_t mm_as_format_maps(struct mm_as *as, char *buf, size_t size);
 

@@ -4,6 +4,7 @@
  */
 #ifndef MM_PAGECACHE_H
 #define MM_PAGECACHE_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <mm/page.h>
 
@@ -33,6 +34,9 @@ struct mm_file {
     uint32_t dev_major, dev_minor; /* for /proc/PID/maps */
     uint64_t ino;
     const char *path; /* name shown in /proc/PID/maps */
+    /* MAP_SHARED mappings may never be writable (the file was not opened for writing):
+     * mmap and mprotect asking for PROT_WRITE on one fail with -EACCES. */
+    bool no_shared_write;
 };
 
 #endif

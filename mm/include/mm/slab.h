@@ -87,6 +87,9 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 /* Frees kmalloc memory; NULL is ignored; a pointer kmalloc did not return panics. */
 void kfree(const void *p);
+/* Gives back the empty slabs and per-CPU cached objects of every cache (the kmalloc
+ * classes and every kmem_cache_create cache): memory pressure. */
+void kmem_shrink_all(void);
 /* Usable size of a kmalloc block. */
 size_t ksize(const void *p);
 

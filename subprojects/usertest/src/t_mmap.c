@@ -304,6 +304,175 @@ static void file_mmap_shared_write(void)
     CHECK_EQ(errno, EACCES);
 }
 
+/* A shared mapping writes into the page cache: read() sees the stores at once (no msync),
+ * and after munmap and close the file still has them. */
+static void file_shared_seen_by_read(void)
+{
+    make_pattern_file("f", 2 * PAGE);
+    int fd = SYS(open("f", O_RDWR));
+    char *s = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    memcpy(s + PAGE - 2, "span", 4); /* across the page boundary */
+    char buf[4];
+    CHECK_EQ(SYS(pread(fd, buf, 4, PAGE - 2)), 4);
+    CHECK_MEM(buf, "span", 4);
+    s[5] = 'X';
+    CHECK_SYS(munmap(s, 2 * PAGE));
+    CHECK_SYS(close(fd));
+    fd = SYS(open("f", O_RDONLY));
+    CHECK_EQ(SYS(pread(fd, buf, 1, 5)), 1);
+    CHECK_EQ(buf[0], 'X');
+    CHECK_EQ(SYS(pread(fd, buf, 1, 6)), 1);
+    CHECK_EQ(buf[0], (char)6); /* the rest of the file is unchanged */
+    CHECK_SYS(close(fd));
+}
+
+/* Processes share a file's pages: a forked child's stores through the inherited mapping,
+ * and through a mapping of its own, reach the parent's mapping. */
+static void file_shared_across_processes(void)
+{
+    make_pattern_file("f", PAGE);
+    int fd = SYS(open("f", O_RDWR));
+    volatile char *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    s[0] = 'P';
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        if (s[0] != 'P')
+            _exit(1);
+        s[1] = 'C'; /* through the inherited mapping */
+        int own = open("f", O_RDWR);
+        char *m =
+            own < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, own, 0);
+        if (m == MAP_FAILED)
+            _exit(2);
+        if (m[0] != 'P' || m[1] != 'C')
+            _exit(3);
+        m[2] = 'M'; /* through a mapping of its own */
+        _exit(0);
+    }
+    ut_wait_exit(pid, 0);
+    CHECK_EQ(s[1], 'C');
+    CHECK_EQ(s[2], 'M');
+    char buf[3];
+    CHECK_EQ(SYS(pread(fd, buf, 3, 0)), 3);
+    CHECK_MEM(buf, "PCM", 3);
+    CHECK_SYS(close(fd));
+}
+
+/* A private mapping copies on write: its stores reach neither the file nor other mappings,
+ * while the file's own changes show through pages it has not written. */
+static void file_private_not_seen(void)
+{
+    make_pattern_file("f", 2 * PAGE);
+    int fd = SYS(open("f", O_RDWR));
+    char *pv = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    char *s = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(pv != MAP_FAILED && s != MAP_FAILED);
+    CHECK_EQ(pv[PAGE + 1], (char)((PAGE + 1) % 251)); /* read before any write */
+    pv[1] = 'v';
+    CHECK_EQ(s[1], (char)1);
+    char c;
+    CHECK_EQ(SYS(pread(fd, &c, 1, 1)), 1);
+    CHECK_EQ(c, (char)1);
+    s[2] = 'S'; /* the private page was copied: it keeps the old byte */
+    CHECK_EQ(pv[2], (char)2);
+    CHECK_SYS(msync(s, 2 * PAGE, MS_SYNC));
+    CHECK_SYS(munmap(pv, 2 * PAGE));
+    CHECK_EQ(SYS(pread(fd, &c, 1, 1)), 1);
+    CHECK_EQ(c, (char)1); /* unmapping the private copy wrote nothing */
+    CHECK_SYS(munmap(s, 2 * PAGE));
+    CHECK_SYS(close(fd));
+}
+
+/* Truncating a mapped file: pages wholly past the new end raise SIGBUS in every mapping
+ * (shared, or private even where copied), the partial last page reads zeros past the end,
+ * and growing the file back makes the pages readable again. */
+static void file_truncate_sigbus(void)
+{
+    make_pattern_file("f", 3 * PAGE);
+    int fd = SYS(open("f", O_RDWR));
+    char *s = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *pv = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(s != MAP_FAILED && pv != MAP_FAILED);
+    CHECK_EQ(s[2 * PAGE], (char)((2 * PAGE) % 251));
+    pv[2 * PAGE] = 'p'; /* a private copy of page 2 */
+    int t = SYS(open("f", O_RDWR | O_TRUNC));
+    ut_write_all(t, "0123456789", 10);
+    CHECK_EQ(probe(s + 2 * PAGE, false, 0), SIGBUS);
+    CHECK_EQ(probe_code, BUS_ADRERR);
+    CHECK_EQ(probe_addr, (uintptr_t)(s + 2 * PAGE));
+    CHECK_EQ(probe(pv + 2 * PAGE, false, 0), SIGBUS);
+    CHECK_EQ(probe(s + PAGE + 7, true, 'w'), SIGBUS);
+    CHECK_EQ(probe(s + 5, false, 0), 0);
+    CHECK_MEM(s, "0123456789", 10);
+    CHECK_EQ(s[10], 0); /* past the end inside the last page: zeros */
+    CHECK_EQ(s[PAGE - 1], 0);
+    /* Growing the file makes the range valid again (zero-filled). */
+    CHECK_EQ(SYS(pwrite(t, "end", 3, 3 * PAGE - 3)), 3);
+    CHECK_EQ(probe(s + PAGE + 7, false, 0), 0);
+    CHECK_EQ(s[PAGE + 7], 0);
+    CHECK_MEM(s + 3 * PAGE - 3, "end", 3);
+    CHECK_SYS(close(t));
+    CHECK_SYS(close(fd));
+}
+
+/* msync's argument checks; MS_INVALIDATE and MS_ASYNC succeed on a shared mapping. */
+static void msync_flags(void)
+{
+    make_pattern_file("f", PAGE);
+    int fd = SYS(open("f", O_RDWR));
+    char *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    s[0] = 'a';
+    CHECK_SYS(msync(s, PAGE, MS_ASYNC));
+    CHECK_SYS(msync(s, PAGE, MS_INVALIDATE));
+    CHECK_SYS(msync(s, PAGE, MS_SYNC | MS_INVALIDATE));
+    CHECK_EQ(s[0], 'a'); /* invalidation keeps what was written through the mapping */
+    CHECK_SYS(msync(s, 0, MS_SYNC));
+    CHECK_ERR(msync(s, PAGE, MS_SYNC | MS_ASYNC), EINVAL);
+    CHECK_ERR(msync(s, PAGE, 8), EINVAL);
+    CHECK_ERR(msync(s + 1, PAGE, MS_SYNC), EINVAL);
+    CHECK_SYS(munmap(s, PAGE));
+    CHECK_ERR(msync(s, PAGE, MS_SYNC), ENOMEM);
+    CHECK_SYS(close(fd));
+}
+
+/* Shared mappings of a read-only open may not become writable; private ones may. */
+static void file_mprotect_access(void)
+{
+    make_pattern_file("f", PAGE);
+    int fd = SYS(open("f", O_RDONLY));
+    char *s = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    char *pv = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(s != MAP_FAILED && pv != MAP_FAILED);
+    CHECK_ERR(mprotect(s, PAGE, PROT_READ | PROT_WRITE), EACCES);
+    CHECK_SYS(mprotect(pv, PAGE, PROT_READ | PROT_WRITE));
+    pv[0] = 'w';
+    CHECK_EQ(s[0], 0);
+    int wo = SYS(open("f", O_WRONLY));
+    CHECK(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, wo, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EACCES);
+    CHECK_SYS(close(wo));
+    CHECK_SYS(close(fd));
+}
+
+/* mincore: a touched anonymous page is resident, an untouched one is not; holes fail. */
+static void mincore_anon(void)
+{
+    char *p = map_anon(3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    p[PAGE] = 1;
+    unsigned char vec[3];
+    CHECK_SYS(mincore(p, 3 * PAGE, vec));
+    CHECK_EQ(vec[0] & 1, 0);
+    CHECK_EQ(vec[1] & 1, 1);
+    CHECK_EQ(vec[2] & 1, 0);
+    CHECK_SYS(mincore(p, 0, vec));
+    CHECK_ERR(mincore(p + 1, PAGE, vec), EINVAL);
+    CHECK_SYS(munmap(p + 2 * PAGE, PAGE));
+    CHECK_ERR(mincore(p, 3 * PAGE, vec), ENOMEM);
+}
+
 static void map_fixed(void)
 {
     char *p = map_anon(4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -364,6 +533,13 @@ static const struct ut_test tests[] = {
     {"brk_grow_shrink", brk_grow_shrink},
     {"file_mmap_read", file_mmap_read},
     {"file_mmap_shared_write", file_mmap_shared_write},
+    {"file_shared_seen_by_read", file_shared_seen_by_read},
+    {"file_shared_across_processes", file_shared_across_processes},
+    {"file_private_not_seen", file_private_not_seen},
+    {"file_truncate_sigbus", file_truncate_sigbus},
+    {"msync_flags", msync_flags},
+    {"file_mprotect_access", file_mprotect_access},
+    {"mincore_anon", mincore_anon},
     {"map_fixed", map_fixed},
     {"madvise_dontneed", madvise_dontneed},
     {"mmap_errors", mmap_errors},

@@ -3,6 +3,10 @@
 #include "ut.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/fsuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -519,6 +523,143 @@ static void execve_errors(void)
     CHECK_ERR(execve("garbage", args, env), ENOEXEC);
 }
 
+/* The set*id family as root, then as an unprivileged process (each test runs in its own
+ * forked child, so the ids dropped here do not outlive it). */
+static void check_resuid(uid_t r, uid_t e, uid_t s)
+{
+    uid_t gr, ge, gs;
+    CHECK_SYS(getresuid(&gr, &ge, &gs));
+    CHECK_EQ(gr, r);
+    CHECK_EQ(ge, e);
+    CHECK_EQ(gs, s);
+}
+
+static void credentials(void)
+{
+    if (geteuid() != 0)
+        SKIP("needs root to change ids");
+    gid_t groups[] = {5, 6, 7}, got[8];
+    CHECK_SYS(setgroups(3, groups));
+    CHECK_EQ(getgroups(0, NULL), 3);
+    CHECK_ERR(getgroups(2, got), EINVAL);
+    CHECK_EQ(getgroups(8, got), 3);
+    CHECK_EQ(got[1], 6);
+    CHECK_SYS(setresgid(100, 200, 300));
+    gid_t rg, eg, sg;
+    CHECK_SYS(getresgid(&rg, &eg, &sg));
+    CHECK(rg == 100 && eg == 200 && sg == 300);
+    CHECK_EQ(setfsgid(-1), 200); /* the filesystem gid follows the effective one */
+    CHECK_SYS(setresuid(1000, 2000, 0));
+    check_resuid(1000, 2000, 0);
+    CHECK_EQ(setfsuid(-1), 2000);
+    /* Unprivileged now: only ids already held as real, effective or saved. */
+    CHECK_ERR(setgroups(0, NULL), EPERM);
+    CHECK_ERR(setresuid(1, -1, -1), EPERM);
+    CHECK_ERR(setuid(3000), EPERM);
+    CHECK_ERR(setgid(5), EPERM);
+    CHECK_EQ(setfsuid(3000), 2000); /* refused: stays */
+    CHECK_EQ(setfsuid(-1), 2000);
+    CHECK_SYS(setresuid(-1, 0, -1)); /* the saved root id gives root back */
+    CHECK_EQ(geteuid(), 0);
+    CHECK_SYS(setreuid(-1, 4000)); /* euid != ruid: the saved id follows */
+    check_resuid(1000, 4000, 4000);
+    CHECK_ERR(setreuid(-1, 0), EPERM);
+    CHECK_SYS(setreuid(4000, 1000)); /* real set: saved = new effective */
+    check_resuid(4000, 1000, 1000);
+    CHECK_SYS(setuid(4000)); /* unprivileged setuid changes the effective id only */
+    check_resuid(4000, 4000, 1000);
+    CHECK_EQ(getuid(), 4000);
+}
+
+/* struct clone_args of <linux/sched.h> (that header clashes with glibc's <sched.h>). */
+struct ut_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+static void clone3_fork(void)
+{
+    struct ut_clone_args a;
+    memset(&a, 0, sizeof(a));
+    pid_t ptid = 0;
+    a.flags = CLONE_PARENT_SETTID;
+    a.parent_tid = (uintptr_t)&ptid;
+    a.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &a, sizeof(a));
+    if (pid == 0)
+        _exit(7);
+    if (pid < 0 && errno == ENOSYS && ut_under_qemu_user())
+        SKIP("qemu-user does not implement clone3");
+    CHECK_CMP(pid, >, 0);
+    CHECK_EQ(ptid, pid);
+    ut_wait_exit(pid, 7);
+    CHECK_ERR(syscall(SYS_clone3, &a, 32), EINVAL); /* shorter than the first version */
+    struct {
+        struct ut_clone_args a;
+        uint64_t extra;
+    } big;
+    memset(&big, 0, sizeof(big));
+    big.a.exit_signal = SIGCHLD;
+    big.extra = 1;
+    CHECK_ERR(syscall(SYS_clone3, &big, sizeof(big)), E2BIG); /* unknown non-zero field */
+    a.flags = 0;
+    a.stack = (uintptr_t)&big;
+    a.stack_size = 0;
+    CHECK_ERR(syscall(SYS_clone3, &a, sizeof(a)), EINVAL); /* a stack needs a size */
+}
+
+static void execveat_fd(void)
+{
+    char *args[] = {"usertest", NULL};
+    char *env[] = {NULL};
+    int dir = SYS(open(".", O_RDONLY | O_DIRECTORY));
+    if (syscall(SYS_execveat, dir, "x", args, env, 0x8000) < 0 && errno == ENOSYS &&
+        ut_under_qemu_user())
+        SKIP("qemu-user does not implement execveat");
+    CHECK_ERR(syscall(SYS_execveat, dir, "x", args, env, 0x8000), EINVAL);
+    CHECK_ERR(syscall(SYS_execveat, dir, "", args, env, 0), ENOENT);
+    CHECK_ERR(syscall(SYS_execveat, dir, "missing", args, env, 0), ENOENT);
+    CHECK_ERR(syscall(SYS_execveat, 9999, "relative", args, env, 0), EBADF);
+    /* The program behind a descriptor runs (the exec helper checks what exec keeps). */
+    int p[2];
+    CHECK_SYS(pipe2(p, O_CLOEXEC));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        int keep = open("kept", O_RDWR | O_CREAT, 0644);
+        ut_write_all(keep, "kept", 4);
+        int gone = open("gone", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        int self = open(ut_self_path, O_RDONLY | O_CLOEXEC);
+        signal(SIGUSR2, SIG_IGN);
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        char a_keep[16], a_gone[16], a_pid[16];
+        snprintf(a_keep, sizeof(a_keep), "%d", keep);
+        snprintf(a_gone, sizeof(a_gone), "%d", gone);
+        snprintf(a_pid, sizeof(a_pid), "%d", getpid());
+        char *hargs[] = {"usertest", "--exec-helper", a_keep, a_gone, a_pid, NULL};
+        char *henv[] = {"UT_EXEC_VAR=value 1", NULL};
+        syscall(SYS_execveat, self, "", hargs, henv, AT_EMPTY_PATH);
+        int e = errno;
+        ut_write_all(p[1], &e, sizeof(e));
+        _exit(1);
+    }
+    close(p[1]);
+    int e = 0;
+    ssize_t n = read(p[0], &e, sizeof(e));
+    int st = ut_wait(pid);
+    if (n == sizeof(e)) {
+        if ((e == ENOEXEC || e == ENOSYS) && ut_under_qemu_user())
+            SKIP("qemu-user cannot exec an arm64 binary here");
+        FAIL("execveat(AT_EMPTY_PATH): %s", strerror(e));
+    }
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), EXEC_OK);
+    CHECK_SYS(symlink(ut_self_path, "link"));
+    CHECK_ERR(syscall(SYS_execveat, dir, "link", args, env, AT_SYMLINK_NOFOLLOW), ELOOP);
+}
+
 static const struct ut_test tests[] = {
     {"fork_basic", fork_basic},
     {"wait_exit_codes", wait_exit_codes},
@@ -540,5 +681,8 @@ static const struct ut_test tests[] = {
     {"many_children", many_children},
     {"execve_self", execve_self},
     {"execve_errors", execve_errors},
+    {"credentials", credentials},
+    {"clone3_fork", clone3_fork},
+    {"execveat_fd", execveat_fd},
 };
 UT_AREA(proc, tests);

@@ -520,8 +520,12 @@ static void test_mmap_file_kinds_and_shrink(void **state)
     struct vfs_file *f = open_file("/data", VFS_O_RDWR);
     assert_int_equal(pagecache_mmap_file(f, true, &mf), 0);
     assert_true(pagecache_mm_file_writable(mf));
+    assert_false(mf->no_shared_write);
     assert_int_equal(pagecache_mmap_file(f, false, &mf), 0);
     assert_false(pagecache_mm_file_writable(mf));
+    assert_true(mf->no_shared_write); /* mm_mmap/mm_mprotect refuse shared PROT_WRITE */
+    uint64_t out;
+    assert_int_equal(mm_mmap(&as, 0, PG, RW, SHARE, mf, 0, &out), -EACCES);
     vfs_file_put(f);
     uint64_t a = map_path("/data", 4 * PG, MM_PROT_READ, PRIV);
     for (uint64_t o = 0; o < 4 * PG; o += PG)

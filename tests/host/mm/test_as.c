@@ -100,10 +100,13 @@ static uint64_t pc_size(struct mm_file *f)
     (void)f;
     return FILE_PAGES * PAGE_SIZE;
 }
+static int32_t refs_at_sync; /* refcount of cache page 3 when sync last ran */
+
 static int pc_sync(struct mm_file *f, uint64_t off, uint64_t len)
 {
     (void)f, (void)off, (void)len;
     syncs++;
+    refs_at_sync = cache[3] ? page_refcount(cache[3]) : 0;
     return 0;
 }
 static void pc_dirty(struct mm_file *f, uint64_t off)
@@ -122,7 +125,9 @@ static void pc_fput(struct mm_file *f)
     file_refs--;
 }
 static const struct mm_pagecache_ops pcops = {pc_get, pc_size, pc_sync, pc_dirty, pc_fget, pc_fput};
-static struct mm_file file = {&pcops, NULL, 0xfe, 0x01, 1835027, "/usr/bin/cat"};
+static struct mm_file file = {&pcops, NULL, 0xfe, 0x01, 1835027, "/usr/bin/cat", false};
+/* The same file as a read-only open sees it: shared mappings may not be writable. */
+static struct mm_file ro_file = {&pcops, NULL, 0xfe, 0x01, 1835027, "/usr/bin/cat", true};
 
 static struct kmem_cache *vma_cache;
 static struct mm_as as;
@@ -134,7 +139,7 @@ static int setup(void **state)
     test_mem_init(32 * MIB);
     vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
     memset(cache, 0, sizeof(cache));
-    syncs = dirtied = file_refs = flushes = 0;
+    syncs = dirtied = file_refs = flushes = refs_at_sync = 0;
     free_at_start = test_free_pages();
     return mm_as_init(&as, &ops, &ptops, vma_cache, &layout);
 }
@@ -185,6 +190,14 @@ static unsigned pte_prot_at(struct mm_as *a, uint64_t va)
     pte_t pte;
     assert_int_equal(pt_lookup(&a->pt, va, &pte, NULL), 0);
     return pt_attrs_to_prot(pte);
+}
+
+/* What the mirror into the hardware tables gives EL0 at va. */
+static unsigned user_prot_at(struct mm_as *a, uint64_t va)
+{
+    pte_t pte;
+    assert_int_equal(pt_lookup(&a->pt, va, &pte, NULL), 0);
+    return mm_as_user_prot(pte);
 }
 
 /* ---- tests ---- */
@@ -313,6 +326,9 @@ static void test_mprotect_part(void **state)
     *user_ptr(&as, a) = 7;
     assert_int_equal(mm_mprotect(&as, a, PAGE_SIZE, 0), 0);
     assert_int_equal(pte_prot_at(&as, a), MM_PROT_READ);
+    assert_int_equal(user_prot_at(&as, a), 0); /* never mirrored for EL0 */
+    assert_int_equal(user_prot_at(&as, a + PAGE_SIZE), MM_PROT_READ);
+    assert_int_equal(user_prot_at(&as, a + 2 * PAGE_SIZE), RW);
     assert_int_equal(mm_as_fault(&as, a, MM_ACCESS_READ), MM_FAULT_SEGV_ACCERR);
     assert_int_equal(mm_mprotect(&as, a, 3 * PAGE_SIZE, RW), 0);
     assert_int_equal(as.vmas.count, 1);
@@ -426,6 +442,71 @@ static void test_file_private_and_shared(void **state)
     (void)out;
 }
 
+/* munmap of a shared file mapping writes back after dropping its frames (so the page is
+ * no longer referenced by the mapping when the cache decides whether it stays dirty). */
+static void test_munmap_shared_writes_back(void **state)
+{
+    (void)state;
+    uint64_t s;
+    assert_int_equal(mm_mmap(&as, 0, 5 * PAGE_SIZE, RW, MM_MAP_SHARED, &file, 0, &s), 0);
+    assert_int_equal(mm_as_fault(&as, s + 3 * PAGE_SIZE, MM_ACCESS_WRITE), MM_FAULT_OK);
+    assert_int_equal(page_refcount(cache[3]), 2);
+    assert_int_equal(mm_munmap(&as, s + 3 * PAGE_SIZE, PAGE_SIZE), 0);
+    assert_int_equal(syncs, 1);
+    assert_int_equal(refs_at_sync, 1);
+    assert_int_equal(file_refs, 2); /* the two VMAs left on either side */
+    /* Private and anonymous mappings are not written back. */
+    uint64_t p;
+    assert_int_equal(mm_mmap(&as, 0, PAGE_SIZE, RW, MM_MAP_PRIVATE, &file, 0, &p), 0);
+    assert_int_equal(mm_as_fault(&as, p, MM_ACCESS_WRITE), MM_FAULT_OK);
+    assert_int_equal(mm_munmap(&as, p, PAGE_SIZE), 0);
+    assert_int_equal(syncs, 1);
+}
+
+/* A file opened read-only: shared mappings stay read-only (EACCES), private ones may write. */
+static void test_shared_write_denied(void **state)
+{
+    (void)state;
+    uint64_t s, p;
+    assert_int_equal(mm_mmap(&as, 0, PAGE_SIZE, RW, MM_MAP_SHARED, &ro_file, 0, &s), -EACCES);
+    assert_int_equal(as.vmas.count, 0);
+    assert_int_equal(mm_mmap(&as, 0, PAGE_SIZE, MM_PROT_READ, MM_MAP_SHARED, &ro_file, 0, &s), 0);
+    assert_int_equal(mm_mprotect(&as, s, PAGE_SIZE, RW), -EACCES);
+    assert_int_equal(mm_mprotect(&as, s, PAGE_SIZE, MM_PROT_READ | MM_PROT_EXEC), 0);
+    assert_int_equal(mm_mmap(&as, 0, PAGE_SIZE, RW, MM_MAP_PRIVATE, &ro_file, 0, &p), 0);
+    assert_int_equal(mm_mprotect(&as, p, PAGE_SIZE, MM_PROT_READ), 0);
+    assert_int_equal(mm_mprotect(&as, p, PAGE_SIZE, RW), 0);
+    /* A range that includes the shared mapping is refused as a whole. */
+    assert_int_equal(mm_mprotect(&as, MIN(s, p), 2 * PAGE_SIZE, RW), -EACCES);
+}
+
+/* Truncation: every page of the file from the new end on leaves every mapping (shared
+ * pages, private copies), earlier pages and other files' mappings stay. */
+static void test_unmap_file(void **state)
+{
+    (void)state;
+    uint64_t s, p, a, lo = 0, hi = 0;
+    assert_int_equal(
+        mm_mmap(&as, 0, 5 * PAGE_SIZE, RW, MM_MAP_SHARED | MM_MAP_POPULATE, &file, 0, &s), 0);
+    /* Private mapping of file pages 1..4: page 2 read from the cache, page 4 copied. */
+    assert_int_equal(mm_mmap(&as, 0, 4 * PAGE_SIZE, RW, MM_MAP_PRIVATE, &file, PAGE_SIZE, &p), 0);
+    assert_int_equal(mm_as_fault(&as, p + PAGE_SIZE, MM_ACCESS_READ), MM_FAULT_OK);
+    assert_int_equal(mm_as_fault(&as, p + 3 * PAGE_SIZE, MM_ACCESS_WRITE), MM_FAULT_OK);
+    a = map(0, PAGE_SIZE, RW, PRIV | MM_MAP_POPULATE);
+    assert_false(mm_as_unmap_file(&as, &file, 5 * PAGE_SIZE, &lo, &hi)); /* nothing past 5 */
+    assert_true(mm_as_unmap_file(&as, &file, 2 * PAGE_SIZE, &lo, &hi));
+    assert_int_equal(lo, MIN(s + 2 * PAGE_SIZE, p + PAGE_SIZE));
+    assert_int_equal(hi, MAX(s + 5 * PAGE_SIZE, p + 4 * PAGE_SIZE));
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(pa_of(&as, s + i * PAGE_SIZE) != 0, i < 2);
+    assert_int_equal(pa_of(&as, p + PAGE_SIZE), 0);
+    assert_int_equal(pa_of(&as, p + 3 * PAGE_SIZE), 0);
+    assert_true(pa_of(&as, a) != 0);
+    assert_int_equal(page_refcount(cache[2]), 1); /* only the cache's own reference */
+    assert_int_equal(page_refcount(cache[0]), 2);
+    assert_int_equal(as.vmas.count, 3); /* the VMAs stay: touching them faults */
+}
+
 static void test_stack_growth(void **state)
 {
     (void)state;
@@ -479,6 +560,29 @@ static void test_brk(void **state)
     assert_int_equal(mm_brk(&as, 0x100), 0x601000); /* below the start: refused */
     map(0x602000, PAGE_SIZE, RW, PRIV | MM_MAP_FIXED);
     assert_int_equal(mm_brk(&as, 0x605000), 0x601000); /* would overlap: refused */
+}
+
+/* A forked child keeps the parent's break and its lower limit (exec moved both). */
+static void test_brk_after_fork(void **state)
+{
+    (void)state;
+    as.layout.brk_start = as.brk = 0x800000;
+    assert_int_equal(mm_brk(&as, 0x802000), 0x802000);
+    struct mm_as c;
+    struct mm_as_layout fresh = layout;
+    fresh.brk_start = 0;
+    assert_int_equal(mm_as_init(&c, &ops, &ptops, vma_cache, &fresh), 0);
+    uint64_t text = 0x400000, out;
+    assert_int_equal(mm_mmap(&as, text, PAGE_SIZE, RW, PRIV | MM_MAP_FIXED, NULL, 0, &out), 0);
+    assert_int_equal(mm_as_fork(&c, &as), 0);
+    assert_int_equal(c.layout.brk_start, 0x800000);
+    assert_int_equal(mm_brk(&c, 0), 0x802000);
+    assert_int_equal(mm_brk(&c, 0x1000), 0x802000); /* below the start: refused */
+    assert_non_null(vma_find(&c.vmas, text));       /* and nothing was unmapped */
+    assert_int_equal(mm_brk(&c, 0x801000), 0x801000);
+    assert_null(vma_find(&c.vmas, 0x801000));
+    assert_non_null(vma_find(&as.vmas, 0x801000)); /* the parent's heap is its own */
+    mm_as_destroy(&c);
 }
 
 static void test_proc_maps_format(void **state)
@@ -543,9 +647,13 @@ int main(void)
         T(test_munmap_middle),
         T(test_mremap_grow_in_place_and_move),
         T(test_file_private_and_shared),
+        T(test_munmap_shared_writes_back),
+        T(test_shared_write_denied),
+        T(test_unmap_file),
         T(test_stack_growth),
         T(test_populate_mincore_dontneed),
         T(test_brk),
+        T(test_brk_after_fork),
         T(test_proc_maps_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -214,6 +214,32 @@ static void test_shrink_returns_pages(void **state)
     assert_int_equal(test_free_pages(), before);
 }
 
+/* Memory pressure: one call empties every cache, the kmalloc classes and created ones. */
+static void test_shrink_all_returns_pages(void **state)
+{
+    (void)state;
+    struct kmem_cache *c = kmem_cache_create("pressure", 300, 0);
+    assert_non_null(c);
+    size_t before = test_free_pages();
+    enum { N = 300 };
+    static void *small[N], *mine[N];
+    for (int i = 0; i < N; i++) {
+        small[i] = kmalloc(512);
+        mine[i] = kmem_cache_alloc(c);
+        assert_true(small[i] && mine[i]);
+    }
+    assert_true(test_free_pages() < before);
+    for (int i = 0; i < N; i++) {
+        kfree(small[i]);
+        kmem_cache_free(c, mine[i]);
+    }
+    assert_true(test_free_pages() < before); /* empty slabs and CPU caches keep pages */
+    kmem_shrink_all();
+    assert_int_equal(c->nr_slabs, 0);
+    assert_int_equal(test_free_pages(), before);
+    assert_int_equal(kmem_cache_destroy(c), 0);
+}
+
 static void test_out_of_memory(void **state)
 {
     (void)state;
@@ -237,6 +263,7 @@ int main(void)
         T(test_freed_objects_poisoned),
         T(test_debug_panics),
         T(test_shrink_returns_pages),
+        T(test_shrink_all_returns_pages),
         T(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
