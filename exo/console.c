@@ -20,7 +20,7 @@
 
 static uintptr_t uart;
 static struct spinlock console_lock = SPINLOCK_INIT("console");
-static char rx_ring[256];
+static char rx_ring[4096];
 static volatile unsigned rx_head, rx_tail;
 
 void console_init(uintptr_t base)
@@ -83,7 +83,9 @@ void kprintf(const char *fmt, ...)
     console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-/* RX interrupt: drains the FIFO into the ring (dropping input when the ring is full).
+/* RX interrupt: drains the FIFO into the ring. When the ring is full it stops and masks the
+ * receive interrupts, so bytes wait in the UART (and QEMU holds the rest back) instead of
+ * being dropped; console_getc unmasks them once it has made room.
  * The interrupt is cleared before the FIFO is drained, never after: a byte that arrives
  * between the last read and a late clear would have its interrupt wiped out, and the UART
  * (QEMU's PL011 raises RX only when the FIFO level reaches the trigger) would not raise
@@ -92,20 +94,27 @@ void console_irq(void)
 {
     mmio_write32(uart + UART_ICR, INT_RX | INT_RT);
     while (!(mmio_read32(uart + UART_FR) & FR_RXFE)) {
-        char c = (char)mmio_read32(uart + UART_DR);
-        unsigned next = (rx_head + 1) % sizeof(rx_ring);
-        if (next != rx_tail) {
-            rx_ring[rx_head] = c;
-            rx_head = next;
+        unsigned head = rx_head, next = (head + 1) % sizeof(rx_ring);
+        if (next == __atomic_load_n(&rx_tail, __ATOMIC_ACQUIRE)) { /* full: hold the rest */
+            mmio_write32(uart + UART_IMSC, 0);
+            return;
         }
+        rx_ring[head] = (char)mmio_read32(uart + UART_DR);
+        __atomic_store_n(&rx_head, next, __ATOMIC_RELEASE); /* the byte before the index */
     }
 }
 
+/* The ring has one producer (the interrupt, on whichever CPU takes it) and one consumer
+ * (callers serialize): indices are published with release/acquire so a byte is never read
+ * before it was written. */
 int console_getc(void)
 {
-    if (rx_tail == rx_head)
+    unsigned tail = rx_tail;
+    if (tail == __atomic_load_n(&rx_head, __ATOMIC_ACQUIRE))
         return -1;
-    char c = rx_ring[rx_tail];
-    rx_tail = (rx_tail + 1) % sizeof(rx_ring);
+    char c = rx_ring[tail];
+    __atomic_store_n(&rx_tail, (tail + 1) % sizeof(rx_ring), __ATOMIC_RELEASE);
+    if (!mmio_read32(uart + UART_IMSC)) /* held back while full: there is room again */
+        mmio_write32(uart + UART_IMSC, INT_RX | INT_RT);
     return (unsigned char)c;
 }

@@ -30,24 +30,50 @@ static void con_signal(void *ctx, int sig)
 }
 
 static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore};
-static const struct term_driver con_driver = {NULL, NULL, NULL};
 
-/* Console receive interrupt: everything waiting goes through the line discipline. */
+
+static void con_input_taken(struct term *t);
+static const struct term_driver con_driver = {NULL, NULL, NULL, con_input_taken};
+
+/* Moves received bytes from exo's ring into the line discipline while it has room; what
+ * does not fit stays with exo (which then holds input back in the UART) until a reader
+ * makes room (con_input_taken). Interrupts off and under pull_lock: the receive interrupt
+ * (on any CPU) and readers both run it. */
+static struct spinlock pull_lock = SPINLOCK_INIT("console-rx");
+
+static void con_pull(void)
+{
+    uint64_t s = exo_irq_save();
+    spin_lock(&pull_lock); /* one CPU at a time: the bytes keep their order */
+    char buf[64];
+    size_t room;
+    bool got = false;
+    while ((room = tty_receive_room(&con.ld)) > 0) {
+        size_t n = 0, max = room < sizeof(buf) ? room : sizeof(buf);
+        int c;
+        while (n < max && (c = exo_console_getc()) >= 0)
+            buf[n++] = (char)c;
+        if (!n)
+            break;
+        tty_receive(&con.ld, buf, n);
+        got = true;
+    }
+    spin_unlock(&pull_lock);
+    exo_irq_restore(s);
+    if (got)
+        term_input_arrived(&con);
+}
+
+/* Console receive interrupt. */
 static void con_irq(void)
 {
-    char buf[64];
-    size_t n = 0;
-    int c;
-    while ((c = exo_console_getc()) >= 0) {
-        buf[n++] = (char)c;
-        if (n == sizeof(buf)) {
-            tty_receive(&con.ld, buf, n);
-            n = 0;
-        }
-    }
-    if (n)
-        tty_receive(&con.ld, buf, n);
-    term_input_arrived(&con);
+    con_pull();
+}
+
+static void con_input_taken(struct term *t)
+{
+    (void)t;
+    con_pull();
 }
 
 static bool sigs_pending(void *arg)

@@ -117,7 +117,7 @@ static void pty_release(struct term *t)
 }
 
 static const struct tty_ops pty_ops = {pty_out_write, pty_signal, pty_flush_output, NULL, NULL};
-static const struct term_driver pty_driver = {pty_out_room, pty_output_done, pty_release};
+static const struct term_driver pty_driver = {pty_out_room, pty_output_done, pty_release, NULL};
 
 /* ---- Opening ---- */
 

@@ -153,6 +153,14 @@ static bool readable(void *arg)
     return tty_readable(&t->ld) || READ_ONCE(t->hung_up);
 }
 
+/* Tells the driver that a read made room in the line discipline. */
+static long input_taken(struct term *t, long r)
+{
+    if (r > 0 && t->drv->input_taken)
+        t->drv->input_taken(t);
+    return r;
+}
+
 /* Canonical read: one line, waiting for it unless O_NONBLOCK. */
 static long read_canon(struct term *t, char *kbuf, size_t want, unsigned fflags)
 {
@@ -166,7 +174,7 @@ static long read_canon(struct term *t, char *kbuf, size_t want, unsigned fflags)
         if (err)
             return err;
     }
-    return r;
+    return input_taken(t, r);
 }
 
 /* Non-canonical read: VMIN/VTIME decide when to return (tty_raw_decide). */
@@ -186,7 +194,7 @@ static long read_raw(struct term *t, char *kbuf, size_t want, unsigned fflags)
             now - start, last_growth == UINT64_MAX ? UINT64_MAX : now - last_growth);
         if (v.action == TTY_RAW_RETURN || (READ_ONCE(t->hung_up) && !avail)) {
             long r = tty_read(&t->ld, kbuf, want);
-            return r == -EAGAIN ? 0 : r;
+            return r == -EAGAIN ? 0 : input_taken(t, r);
         }
         if (fflags & O_NONBLOCK)
             return -EAGAIN;

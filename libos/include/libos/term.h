@@ -27,6 +27,8 @@ struct term_driver {
     void (*output_done)(struct term *t);
     /* The last reference is gone. NULL: the terminal is never freed (the console). */
     void (*release)(struct term *t);
+    /* A reader took input: the line discipline has room again. Optional. */
+    void (*input_taken)(struct term *t);
 };
 
 struct term {
