@@ -9,11 +9,13 @@
 #include <lib/errno.h>
 #include <lib/format.h>
 #include <lib/kassert.h>
+#include <libos/clock.h>
 #include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/abi/syscall.h>
 #include <libos/abi/linux.h>
 #include <libos/syscall.h>
+#include <libos/timer.h>
 #include <mm/slab.h>
 
 void ttycon_set_session(int sid, int pgrp);
@@ -200,9 +202,10 @@ void task_user_loop(struct task *t)
     for (;;) {
         struct exo_stop stop;
         uint64_t t0 = exo_time_ns();
-        KASSERT(!exo_run(p->env, &t->uctx, SCHED_SLICE_NS, &stop));
+        KASSERT(!exo_run(p->env, &t->uctx, timers_cpu_slice(p, SCHED_SLICE_NS), &stop));
         __atomic_add_fetch(&p->utime_ns, exo_time_ns() - t0, __ATOMIC_RELAXED);
         sched_account(0);
+        timers_cpu_check(p);
         int sig = 0, code = 0;
         switch (stop.reason) {
         case EXO_STOP_SYSCALL: syscall_handle(t); break;
@@ -241,10 +244,33 @@ static void kick_threads(struct process *p)
     spin_unlock(&p->lock);
 }
 
+/* The child execs or exits: its vfork parent (blocked, so alive) may go on. The flag is
+ * on the parent's stack and it waits on its own child_wait, so nothing of the child is
+ * touched once it is set: the child may be freed at once (auto-reaping). */
+static void vfork_release(struct process *p)
+{
+    bool *done = p->vfork_done;
+    if (!done)
+        return;
+    p->vfork_done = NULL;
+    struct process *parent = p->parent;
+    WRITE_ONCE(*done, true);
+    wake_all(&parent->child_wait);
+}
+
+/* Are p's children reaped as they exit (SIGCHLD ignored, or SA_NOCLDWAIT)? */
+static bool autoreaps_children(struct process *p)
+{
+    const struct linux_sigaction *a = &p->sig.action[LINUX_SIGCHLD - 1];
+    return a->sa_handler == LINUX_SIG_IGN || (a->sa_flags & LINUX_SA_NOCLDWAIT);
+}
+
 /* The last thread is gone: release the address space and the environment, hand children
  * to init, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
 {
+    timers_proc_exit(p);
+    p->stime_ns = proc_stime_ns(p); /* final: every thread has exited */
     files_exit(p);
     vm_destroy(p);
     exo_env_destroy(p->env);
@@ -266,17 +292,23 @@ static void proc_become_zombie(struct process *p)
     /* Everything below happens under procs_lock: once p is a zombie its parent may reap
      * and free it (wait4 frees under the same lock), and the parent cannot go away while
      * we signal it. */
-    WRITE_ONCE(p->vfork_done, true);
-    wake_all(&p->child_wait);
+    vfork_release(p);
     linux_siginfo_t info;
     bool killed = (p->exit_status & 0x7f) != 0;
     sig_info_user(&info, LINUX_SIGCHLD, killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */,
                   p->pid, p->uid);
     info.fields.sigchld.status = killed ? p->exit_status & 0x7f : (p->exit_status >> 8) & 0xff;
     signal_process(p->parent, &info);
+    bool autoreap = autoreaps_children(p->parent);
+    if (autoreap) /* wait4 no longer sees it: once no child is left, ECHILD */
+        list_remove(&p->sibling);
     wake_all(&p->parent->child_wait);
     WRITE_ONCE(p->zombie, true);
     spin_unlock(&procs_lock);
+    if (autoreap) {
+        sigproc_flush(&p->sig);
+        proc_free(p);
+    }
 }
 
 /* Ends the calling thread. group: the whole process ends with status (exit_group, fatal
@@ -291,12 +323,14 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
         p->exit_status = status;
     }
     list_remove(&t->thread_link);
+    p->exited_cpu_ns += task_cpu_ns(t);
     bool last = --p->nthreads == 0;
     if (last && !p->exiting) {
         p->exiting = true;
         p->exit_status = status;
     }
     spin_unlock(&p->lock);
+    timers_thread_exit(t);
     if (group)
         kick_threads(p);
     sigthread_detach(&t->sig);
@@ -413,8 +447,7 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
 
 static bool vfork_child_done(void *arg)
 {
-    struct process *c = arg;
-    return READ_ONCE(c->vfork_done);
+    return READ_ONCE(*(bool *)arg);
 }
 
 /* clone(flags, stack, parent_tid, tls, child_tid) on arm64. */
@@ -476,9 +509,12 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
             copy_to_user(ctid, &t->tid, sizeof(int));
     }
     int tid = t->tid;
+    bool vfork_done = false;
+    if (child && (flags & CLONE_VFORK))
+        child->vfork_done = &vfork_done;
     task_start(t);
     if (child && (flags & CLONE_VFORK))
-        await(&child->child_wait, vfork_child_done, child, 0, 0);
+        await(&parent->child_wait, vfork_child_done, &vfork_done, 0, 0);
     return tid;
 }
 
@@ -571,6 +607,7 @@ SYSCALL_DEFINE4(wait4, uint64_t, pid, uint64_t, wstatus, uint64_t, options, uint
     list_remove(&c->sibling);
     spin_unlock(&procs_lock);
     self->child_utime_ns += c->utime_ns + c->child_utime_ns;
+    self->child_stime_ns += c->stime_ns + c->child_stime_ns;
     int cpid = c->pid;
     sigproc_flush(&c->sig);
     proc_free(c);
@@ -636,8 +673,8 @@ SYSCALL_DEFINE3(execve, uint64_t, upath, uint64_t, uargv, uint64_t, uenvp)
     if (err)
         return err;
     files_exec(p);
+    timers_exec(p);
     sigproc_exec_reset(&p->sig);
-    WRITE_ONCE(p->vfork_done, true);
-    wake_all(&p->child_wait);
+    vfork_release(p);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <lib/errno.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
+#include <libos/clock.h>
 #include <libos/proc.h>
 
 SYSCALL_DEFINE3(getcpu, uint64_t, cpu, uint64_t, node, uint64_t, cache)
@@ -150,7 +151,7 @@ SYSCALL_DEFINE2(getrusage, int, who, uint64_t, usage)
     memset(&ru, 0, sizeof(ru));
     if (who == RUSAGE_SELF) {
         ns_to_timeval(p->utime_ns, &ru.ru_utime);
-        ns_to_timeval(p->stime_ns, &ru.ru_stime);
+        ns_to_timeval(proc_stime_ns(p), &ru.ru_stime);
     } else if (who == RUSAGE_CHILDREN) {
         ns_to_timeval(p->child_utime_ns, &ru.ru_utime);
         ns_to_timeval(p->child_stime_ns, &ru.ru_stime);
@@ -168,7 +169,7 @@ SYSCALL_DEFINE1(times, uint64_t, buf)
     uint64_t tick = 1000000000 / 100; /* USER_HZ */
     struct {
         int64_t utime, stime, cutime, cstime;
-    } t = {(int64_t)(p->utime_ns / tick), (int64_t)(p->stime_ns / tick),
+    } t = {(int64_t)(p->utime_ns / tick), (int64_t)(proc_stime_ns(p) / tick),
            (int64_t)(p->child_utime_ns / tick), (int64_t)(p->child_stime_ns / tick)};
     if (buf && copy_to_user(buf, &t, sizeof(t)))
         return -EFAULT;

@@ -29,7 +29,7 @@ struct process {
     int nthreads;
     bool exiting;               /* exit_group in progress or done */
     bool zombie;                /* all threads gone, waiting to be reaped */
-    bool vfork_done;            /* exec'd or exited: a vfork parent may go on */
+    bool *vfork_done;           /* vfork: the parent's flag, set at exec or exit */
     int exit_status;            /* wait status word (Linux encoding) */
     struct wait_queue child_wait; /* wait4 sleeps here (children exiting) */
     char comm[TASK_COMM_LEN];
@@ -37,6 +37,8 @@ struct process {
     unsigned umask;
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns, child_utime_ns, child_stime_ns;
+    uint64_t exited_cpu_ns;     /* CPU time of its threads that exited (libos/time.c) */
+    struct proc_timers *timers; /* itimers and POSIX timers, NULL if never used (timer.c) */
     uint64_t brk_start;
     uint64_t arg_start, arg_end, env_start, env_end;
     struct list_node all_link;  /* in the global process list */
