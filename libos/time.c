@@ -109,6 +109,7 @@ int clock_now(int clk, uint64_t *ns)
     switch (clk) {
     case LINUX_CLOCK_REALTIME:
     case LINUX_CLOCK_REALTIME_COARSE:
+    case LINUX_CLOCK_TAI: /* no leap-second offset is ever set (adjtimex): TAI = UTC */
         *ns = realtime_ns();
         return 0;
     case LINUX_CLOCK_MONOTONIC:
@@ -273,20 +274,41 @@ SYSCALL_DEFINE2(nanosleep, uint64_t, req, uint64_t, rem)
     return sleep_until(exo_time_ns() + (ns ? ns : 1), rem);
 }
 
+/* Can clock_nanosleep sleep on clk? 0, -EOPNOTSUPP for the clocks Linux cannot sleep on
+ * (raw and coarse ones; alarm clocks, as Linux without an RTC alarm), -EINVAL for unknown
+ * clocks and CPU-time clocks: Linux refuses thread clocks too, but sleeps on a process's,
+ * which is not implemented. */
+static int nanosleep_clock_check(int clk)
+{
+    switch (clk) {
+    case LINUX_CLOCK_REALTIME:
+    case LINUX_CLOCK_MONOTONIC:
+    case LINUX_CLOCK_BOOTTIME:
+    case LINUX_CLOCK_TAI:
+        return 0;
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_REALTIME_COARSE:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+    case LINUX_CLOCK_REALTIME_ALARM:
+    case LINUX_CLOCK_BOOTTIME_ALARM:
+        return -EOPNOTSUPP;
+    default:
+        return -EINVAL;
+    }
+}
+
 SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uint64_t, req, uint64_t, rem)
 {
     uint64_t ns, now;
-    int err = timespec_from_user(req, &ns);
+    int err = nanosleep_clock_check(clk);
+    if (!err)
+        err = timespec_from_user(req, &ns);
     if (!err)
         err = clock_now(clk, &now);
     if (err)
         return err;
-    /* Sleeping on a CPU-time clock: EINVAL for threads as on Linux; for processes Linux
-     * sleeps until the CPU time is reached, which is not implemented (EINVAL too). */
-    if (clk == LINUX_CLOCK_THREAD_CPUTIME_ID || clk == LINUX_CLOCK_PROCESS_CPUTIME_ID || clk < 0)
-        return -EINVAL;
     bool abs = flags & LINUX_TIMER_ABSTIME;
-    if (abs && (clk == LINUX_CLOCK_REALTIME || clk == LINUX_CLOCK_REALTIME_COARSE))
+    if (abs && (clk == LINUX_CLOCK_REALTIME || clk == LINUX_CLOCK_TAI))
         return sleep_until_realtime(ns);
     uint64_t mono = exo_time_ns();
     uint64_t deadline = abs ? mono + (ns > now ? ns - now : 0) : mono + ns;

@@ -528,20 +528,29 @@ SYSCALL_DEFINE3(setitimer, int, which, uint64_t, unew, uint64_t, uold)
 
 /* ---- POSIX timers. ---- */
 
-/* The base a POSIX timer on clockid counts on, or -EINVAL. Thread CPU-time clocks and
- * other processes' CPU clocks are not supported as timer clocks. */
+/* The base a POSIX timer on clockid counts on: 0, -EOPNOTSUPP for the clocks Linux has no
+ * timers on (raw and coarse ones; alarm clocks, as Linux without an RTC alarm), or -EINVAL
+ * (unknown clocks; thread CPU-time clocks and other processes' CPU clocks, which Linux
+ * supports and this does not). */
 static int posix_clock_base(int clockid, enum timer_base *base)
 {
     int self = current_proc()->pid;
     switch (clockid) {
     case LINUX_CLOCK_REALTIME:
+    case LINUX_CLOCK_TAI:
     case LINUX_CLOCK_MONOTONIC:
     case LINUX_CLOCK_BOOTTIME:
-        *base = BASE_MONO; /* REALTIME becomes BASE_REAL when armed absolute */
+        *base = BASE_MONO; /* REALTIME and TAI become BASE_REAL when armed absolute */
         return 0;
     case LINUX_CLOCK_PROCESS_CPUTIME_ID:
         *base = BASE_CPU_PROF;
         return 0;
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_REALTIME_COARSE:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+    case LINUX_CLOCK_REALTIME_ALARM:
+    case LINUX_CLOCK_BOOTTIME_ALARM:
+        return -EOPNOTSUPP;
     default:
         if (clockid < 0 && !(clockid & 4) && (clockid & 3) < 3) {
             int pid = ~(clockid >> 3);
@@ -600,8 +609,9 @@ SYSCALL_DEFINE3(timer_create, int, clockid, uint64_t, uevent, uint64_t, uid)
     if (uevent && copy_from_user(&ev, uevent, sizeof(ev)))
         return -EFAULT;
     enum timer_base base;
-    if (posix_clock_base(clockid, &base))
-        return -EINVAL;
+    int err = posix_clock_base(clockid, &base);
+    if (err)
+        return err;
     struct proc_timers *pt = proc_timers_get(p);
     struct ktimer *k = pt ? kzalloc(sizeof(*k)) : NULL;
     if (!k)
@@ -609,7 +619,7 @@ SYSCALL_DEFINE3(timer_create, int, clockid, uint64_t, uevent, uint64_t, uid)
     k->proc = p;
     k->base = base;
     k->clockid = clockid;
-    int err = ktimer_set_event(k, &ev);
+    err = ktimer_set_event(k, &ev);
     int id = err ? err : ptimer_install(pt, k);
     if (id < 0) {
         kfree(k);
@@ -655,7 +665,7 @@ static struct linux_itimerspec ptimer_value_locked(const struct ktimer *k, uint6
 /* The base an arming uses: absolute CLOCK_REALTIME timers follow the realtime clock. */
 static enum timer_base arm_base(const struct ktimer *k, int flags)
 {
-    if (k->clockid == LINUX_CLOCK_REALTIME)
+    if (k->clockid == LINUX_CLOCK_REALTIME || k->clockid == LINUX_CLOCK_TAI)
         return flags & LINUX_TIMER_ABSTIME ? BASE_REAL : BASE_MONO;
     return k->base;
 }

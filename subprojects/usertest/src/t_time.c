@@ -283,6 +283,29 @@ static void clock_settime_moves_realtime(void)
     CHECK_CMP(clock_ns(CLOCK_REALTIME) / 1000000000 - tv.tv_sec, <=, 1);
 }
 
+/* CLOCK_TAI is realtime plus the leap-second offset (0 until adjtimex sets one); clocks
+ * Linux cannot sleep or set timers on give EOPNOTSUPP, unknown ones EINVAL. */
+static void clock_kinds(void)
+{
+    int64_t tai = clock_ns(CLOCK_TAI), rt = clock_ns(CLOCK_REALTIME);
+    CHECK_CMP(tai - rt, >, -1000 * MS);
+    CHECK_CMP(tai - rt, <, 100000 * MS);
+    struct timespec rel = {0, 5 * MS};
+    int64_t t0 = ut_now_ns();
+    CHECK_EQ(clock_nanosleep(CLOCK_TAI, 0, &rel, NULL), 0);
+    CHECK_CMP(ut_now_ns() - t0, >=, 5 * MS);
+    CHECK_EQ(clock_nanosleep(CLOCK_BOOTTIME, 0, &rel, NULL), 0);
+    CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC_RAW, 0, &rel, NULL), EOPNOTSUPP);
+    CHECK_EQ(clock_nanosleep(CLOCK_REALTIME_COARSE, 0, &rel, NULL), EOPNOTSUPP);
+    CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC_COARSE, 0, &rel, NULL), EOPNOTSUPP);
+    CHECK_EQ(clock_nanosleep((clockid_t)ut_opaque(12), 0, &rel, NULL), EINVAL);
+    int kid;
+    CHECK_ERR(syscall(SYS_timer_create, CLOCK_MONOTONIC_RAW, NULL, &kid), EOPNOTSUPP);
+    CHECK_ERR(syscall(SYS_timer_create, CLOCK_MONOTONIC_COARSE, NULL, &kid), EOPNOTSUPP);
+    CHECK_SYS(syscall(SYS_timer_create, CLOCK_TAI, NULL, &kid));
+    CHECK_SYS(syscall(SYS_timer_delete, kid));
+}
+
 /* getitimer reports the time left (counting down) and the period exactly; setitimer's old
  * value is the setting it replaced; disarming reads back as zero. */
 static void getitimer_remaining(void)
@@ -553,6 +576,7 @@ static const struct ut_test tests[] = {
     {"realtime_from_rtc", realtime_from_rtc},
     {"clock_settime_errors", clock_settime_errors},
     {"clock_settime_moves_realtime", clock_settime_moves_realtime},
+    {"clock_kinds", clock_kinds},
     {"getitimer_remaining", getitimer_remaining},
     {"itimer_virtual_prof", itimer_virtual_prof},
     {"posix_timer_overrun", posix_timer_overrun},
