@@ -683,6 +683,8 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags, uint64_t, unew, uint64_t, uo
 {
     struct process *p = current_proc();
     struct linux_itimerspec nv, ov;
+    if (!unew)
+        return -EINVAL;
     if (copy_from_user(&nv, unew, sizeof(nv)))
         return -EFAULT;
     spin_lock(&timers_lock);

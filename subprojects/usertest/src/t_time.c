@@ -497,6 +497,12 @@ static void posix_timer_errors(void)
     CHECK_ERR(syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &kid), EINVAL);
     struct itimerspec cur;
     CHECK_ERR(syscall(SYS_timer_gettime, ut_opaque(12345), &cur), EINVAL);
+    CHECK_SYS(syscall(SYS_timer_create, CLOCK_MONOTONIC, NULL, &kid));
+    CHECK_ERR(syscall(SYS_timer_settime, kid, 0, NULL, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_timer_settime, kid, 0, ut_opaque_ptr(8), NULL), EFAULT);
+    CHECK_ERR(syscall(SYS_timer_gettime, kid, ut_opaque_ptr(8)), EFAULT);
+    CHECK_ERR(syscall(SYS_getitimer, ITIMER_REAL, ut_opaque_ptr(8)), EFAULT);
+    CHECK_SYS(syscall(SYS_timer_delete, kid));
     CHECK_ERR(syscall(SYS_timer_delete, ut_opaque(-1)), EINVAL);
     /* No sigevent: SIGALRM with the timer id as its value (the default). */
     CHECK_SYS(syscall(SYS_timer_create, CLOCK_MONOTONIC, NULL, &kid));
