@@ -102,6 +102,19 @@ static int cpu_clock_now(int clk, uint64_t *ns)
     return 0;
 }
 
+/* Is clk the calling process's CPU time (user + system): CLOCK_PROCESS_CPUTIME_ID, or the
+ * PROF or SCHED CPU clock id of pid 0 or its own pid (what the C library passes)? */
+static bool own_process_cpu_clock(int clk)
+{
+    if (clk == LINUX_CLOCK_PROCESS_CPUTIME_ID)
+        return true;
+    if (clk >= 0 || (clk & CPUCLOCK_PERTHREAD) || CPUCLOCK_WHICH(clk) == CPUCLOCK_VIRT ||
+        CPUCLOCK_WHICH(clk) >= CPUCLOCK_MAX)
+        return false;
+    int pid = ~(clk >> 3);
+    return pid == 0 || pid == current_proc()->pid;
+}
+
 int clock_now(int clk, uint64_t *ns)
 {
     if (clk < 0)
@@ -265,6 +278,22 @@ static long sleep_until_realtime(uint64_t deadline)
     }
 }
 
+/* Sleeps until the process's CPU time reaches target; on a signal, stores the CPU time
+ * left in rem (relative sleeps) and returns -EINTR. */
+static long sleep_on_cpu_clock(uint64_t target, uint64_t rem)
+{
+    struct process *p = current_proc();
+    int err = timers_cpu_sleep(p, target);
+    if (err != -ERESTARTSYS)
+        return err;
+    if (rem) {
+        uint64_t now = proc_cpu_ns(p), left = target > now ? target - now : 0;
+        struct linux_timespec ts = ns_to_timespec(left);
+        copy_to_user(rem, &ts, sizeof(ts));
+    }
+    return -EINTR;
+}
+
 SYSCALL_DEFINE2(nanosleep, uint64_t, req, uint64_t, rem)
 {
     uint64_t ns;
@@ -276,10 +305,12 @@ SYSCALL_DEFINE2(nanosleep, uint64_t, req, uint64_t, rem)
 
 /* Can clock_nanosleep sleep on clk? 0, -EOPNOTSUPP for the clocks Linux cannot sleep on
  * (raw and coarse ones; alarm clocks, as Linux without an RTC alarm), -EINVAL for unknown
- * clocks and CPU-time clocks: Linux refuses thread clocks too, but sleeps on a process's,
- * which is not implemented. */
+ * clocks and thread CPU-time clocks (as Linux) and other processes' CPU clocks (which
+ * Linux sleeps on, not implemented here). */
 static int nanosleep_clock_check(int clk)
 {
+    if (own_process_cpu_clock(clk))
+        return 0;
     switch (clk) {
     case LINUX_CLOCK_REALTIME:
     case LINUX_CLOCK_MONOTONIC:
@@ -308,6 +339,8 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, uint64_t, req, uint64_t, 
     if (err)
         return err;
     bool abs = flags & LINUX_TIMER_ABSTIME;
+    if (own_process_cpu_clock(clk))
+        return sleep_on_cpu_clock(abs ? ns : now + ns, abs ? 0 : rem);
     if (abs && (clk == LINUX_CLOCK_REALTIME || clk == LINUX_CLOCK_TAI))
         return sleep_until_realtime(ns);
     uint64_t mono = exo_time_ns();

@@ -51,7 +51,9 @@ struct ktimer {
 struct proc_timers {
     struct ktimer itimer[3]; /* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
     struct ktimer *posix[PTIMER_MAX];
-    int ncpu_armed; /* armed timers on a CPU base */
+    int ncpu_armed;           /* armed timers on a CPU base */
+    int cpu_sleepers;         /* threads in clock_nanosleep on the process CPU clock */
+    struct wait_queue cpu_wq; /* where they sleep: woken after each run of a thread */
 };
 
 static struct spinlock timers_lock = SPINLOCK_INIT("ktimers");
@@ -263,6 +265,7 @@ static struct proc_timers *proc_timers_get(struct process *p)
     struct proc_timers *fresh = kzalloc(sizeof(*fresh));
     if (!fresh)
         return NULL;
+    wait_queue_init(&fresh->cpu_wq);
     static const enum timer_base itimer_base[3] = {BASE_MONO, BASE_CPU_VIRT, BASE_CPU_PROF};
     static const int itimer_sig[3] = {LINUX_SIGALRM, LINUX_SIGVTALRM, LINUX_SIGPROF};
     for (int i = 0; i < 3; i++) {
@@ -389,6 +392,37 @@ static bool has_cpu_timers(struct process *p)
     return pt && READ_ONCE(pt->ncpu_armed) > 0;
 }
 
+/* Wakes the threads sleeping on p's CPU clock, to look at it again. */
+static void wake_cpu_sleepers(struct process *p)
+{
+    struct proc_timers *pt = __atomic_load_n(&p->timers, __ATOMIC_ACQUIRE);
+    if (pt && __atomic_load_n(&pt->cpu_sleepers, __ATOMIC_RELAXED) > 0)
+        wake_all(&pt->cpu_wq);
+}
+
+struct cpu_sleep {
+    struct process *p;
+    uint64_t target;
+};
+
+static bool cpu_time_reached(void *arg)
+{
+    struct cpu_sleep *s = arg;
+    return proc_cpu_ns(s->p) >= s->target;
+}
+
+int timers_cpu_sleep(struct process *p, uint64_t target_ns)
+{
+    struct proc_timers *pt = proc_timers_get(p);
+    if (!pt)
+        return -ENOMEM;
+    struct cpu_sleep s = {p, target_ns};
+    __atomic_add_fetch(&pt->cpu_sleepers, 1, __ATOMIC_RELAXED);
+    int err = await(&pt->cpu_wq, cpu_time_reached, &s, AWAIT_INTERRUPTIBLE, 0);
+    __atomic_sub_fetch(&pt->cpu_sleepers, 1, __ATOMIC_RELAXED);
+    return err;
+}
+
 uint64_t timers_cpu_slice(struct process *p, uint64_t slice_ns)
 {
     if (!has_cpu_timers(p))
@@ -404,6 +438,7 @@ uint64_t timers_cpu_slice(struct process *p, uint64_t slice_ns)
 
 void timers_cpu_check(struct process *p)
 {
+    wake_cpu_sleepers(p);
     if (!has_cpu_timers(p))
         return;
     struct cpu_scan s = {.left = 0};

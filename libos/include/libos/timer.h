@@ -36,6 +36,10 @@ void timers_thread_exit(struct task *t);
 uint64_t timers_cpu_slice(struct process *p, uint64_t slice_ns);
 /* After a thread of p ran: fires p's CPU-time timers that expired. */
 void timers_cpu_check(struct process *p);
+/* clock_nanosleep on p's CPU clock: sleeps until p's CPU time reaches target_ns (its
+ * other threads' running advances it; checked each time one comes back from user space).
+ * 0, -ERESTARTSYS (a signal) or -ENOMEM. */
+int timers_cpu_sleep(struct process *p, uint64_t target_ns);
 /* A signal was taken off p's queues for delivery: if it came from a POSIX timer, fill in
  * its si_overrun and let the timer signal again. */
 void timers_signal_dequeued(struct process *p, linux_siginfo_t *info);

@@ -306,6 +306,36 @@ static void clock_kinds(void)
     CHECK_SYS(syscall(SYS_timer_delete, kid));
 }
 
+static volatile int spinner_stop;
+
+static void *spinner(void *arg)
+{
+    (void)arg;
+    volatile uint64_t x = 0;
+    while (!__atomic_load_n(&spinner_stop, __ATOMIC_RELAXED))
+        x++;
+    return NULL;
+}
+
+/* clock_nanosleep on the process's CPU clock returns once the process (here, another
+ * thread spinning) has used that much CPU time, relative or absolute. */
+static void clock_nanosleep_cpu(void)
+{
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, spinner, NULL), 0);
+    int64_t c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    struct timespec rel = {0, 30 * MS};
+    CHECK_EQ(clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &rel, NULL), 0);
+    int64_t c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    CHECK_CMP(c1 - c0, >=, 30 * MS);
+    struct timespec abs = {(c1 + 20 * MS) / 1000000000, (c1 + 20 * MS) % 1000000000};
+    CHECK_EQ(clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &abs, NULL), 0);
+    CHECK_CMP(clock_ns(CLOCK_PROCESS_CPUTIME_ID), >=, c1 + 20 * MS);
+    __atomic_store_n(&spinner_stop, 1, __ATOMIC_RELAXED);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &rel, NULL), EINVAL);
+}
+
 /* getitimer reports the time left (counting down) and the period exactly; setitimer's old
  * value is the setting it replaced; disarming reads back as zero. */
 static void getitimer_remaining(void)
@@ -583,6 +613,7 @@ static const struct ut_test tests[] = {
     {"clock_settime_errors", clock_settime_errors},
     {"clock_settime_moves_realtime", clock_settime_moves_realtime},
     {"clock_kinds", clock_kinds},
+    {"clock_nanosleep_cpu", clock_nanosleep_cpu},
     {"getitimer_remaining", getitimer_remaining},
     {"itimer_virtual_prof", itimer_virtual_prof},
     {"posix_timer_overrun", posix_timer_overrun},
