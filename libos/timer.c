@@ -188,6 +188,8 @@ static void ktimer_send(struct ktimer *k)
  * still pending; then move to the next period or disarm. (timers_lock held) */
 static void ktimer_fire_locked(struct ktimer *k, uint64_t now)
 {
+    if (now < k->expiry) /* the realtime offset moved since the caller looked */
+        return;
     uint64_t n = 1;
     if (k->interval)
         n += (now - k->expiry) / k->interval;
