@@ -417,6 +417,13 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
+    /* While this thread still counts in nthreads the address space is alive: once it has
+     * left, the last thread may destroy it at any moment. */
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
+        futex_wake_addr(p, t->clear_child_tid, 1);
+    }
     spin_lock(&p->lock);
     if (group && !p->exiting) {
         p->exiting = true;
@@ -434,11 +441,6 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
     if (group)
         kick_threads(p);
     sigthread_detach(&t->sig);
-    if (t->clear_child_tid) {
-        uint32_t zero = 0;
-        copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
-        futex_wake_addr(p, t->clear_child_tid, 1);
-    }
     if (last)
         proc_become_zombie(p);
     task_exit();
