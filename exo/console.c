@@ -83,9 +83,14 @@ void kprintf(const char *fmt, ...)
     console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-/* RX interrupt: drains the FIFO into the ring (dropping input when the ring is full). */
+/* RX interrupt: drains the FIFO into the ring (dropping input when the ring is full).
+ * The interrupt is cleared before the FIFO is drained, never after: a byte that arrives
+ * between the last read and a late clear would have its interrupt wiped out, and the UART
+ * (QEMU's PL011 raises RX only when the FIFO level reaches the trigger) would not raise
+ * another while bytes wait: console input would stall for good. */
 void console_irq(void)
 {
+    mmio_write32(uart + UART_ICR, INT_RX | INT_RT);
     while (!(mmio_read32(uart + UART_FR) & FR_RXFE)) {
         char c = (char)mmio_read32(uart + UART_DR);
         unsigned next = (rx_head + 1) % sizeof(rx_ring);
@@ -94,7 +99,6 @@ void console_irq(void)
             rx_head = next;
         }
     }
-    mmio_write32(uart + UART_ICR, INT_RX | INT_RT);
 }
 
 int console_getc(void)
