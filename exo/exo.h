@@ -140,6 +140,8 @@ void gic_send_sgi(unsigned cpu, uint32_t sgi);
 /* timer.c: one hardware timer per CPU multiplexed between the slice and the libOS. */
 void timer_init(const struct boot_info *bi);
 void timer_cpu_init(void);
+/* rtc.c: maps and checks the PL031 named by the device tree (exo_rtc_seconds). */
+void rtc_init(const struct boot_info *bi);
 uint64_t timer_now_ns(void);
 void timer_set_slice(uint64_t deadline_ns); /* 0 cancels */
 void timer_irq(void);

@@ -186,6 +186,7 @@ void exo_main(uint64_t dtb_phys, uint64_t image_phys)
     gic_cpu_init();
     timer_init(&boot_info);
     timer_cpu_init();
+    rtc_init(&boot_info);
     gic_route_spi(32 + boot_info.uart_irq, 0);
     gic_enable_irq(32 + boot_info.uart_irq);
     console_enable_rx_irq();

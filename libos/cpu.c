@@ -9,6 +9,7 @@
 #include <lib/errno.h>
 #include <lib/kassert.h>
 #include <lib/platform.h>
+#include <libos/clock.h>
 #include <libos/task.h>
 #include <libos/wait.h>
 
@@ -88,6 +89,24 @@ void sched_account(uint64_t ns)
     uint64_t flags = rq_lock(cs);
     charge_locked(cs);
     rq_unlock(cs, flags);
+}
+
+uint64_t task_cpu_ns(struct task *t)
+{
+    for (;;) {
+        unsigned cpu = READ_ONCE(t->cpu);
+        struct cpu_sched *cs = &cpu_sched[cpu];
+        uint64_t flags = rq_lock(cs);
+        if (t->cpu != cpu) { /* migrated meanwhile */
+            rq_unlock(cs, flags);
+            continue;
+        }
+        uint64_t ns = t->se.sum_exec_runtime;
+        if (cs->current == t) /* the running slice, not charged yet */
+            ns += exo_time_ns() - cs->last_charge;
+        rq_unlock(cs, flags);
+        return ns;
+    }
 }
 
 bool need_resched(void)

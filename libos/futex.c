@@ -297,7 +297,7 @@ static int futex_deadline(int cmd, bool realtime, uint64_t utime, uint64_t *dead
     if (cmd == LINUX_FUTEX_WAIT)
         *deadline = now + ns;
     else if (realtime)
-        *deadline = ns > LIBOS_BOOT_EPOCH_NS + now ? ns - LIBOS_BOOT_EPOCH_NS : 1;
+        *deadline = realtime_to_monotonic(ns);
     else
         *deadline = ns ? ns : 1;
     return 0;

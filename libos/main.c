@@ -14,11 +14,13 @@
 #include <lib/format.h>
 #include <libos/abi/syscall.h>
 #include <lib/errno.h>
+#include <libos/clock.h>
 #include <libos/file.h>
 #include <libos/mount.h>
 #include <libos/proc.h>
 #include <libos/reclaim.h>
 #include <libos/syscall.h>
+#include <libos/timer.h>
 
 extern const char app_image_start[] __attribute__((weak));
 extern const char app_image_end[] __attribute__((weak));
@@ -101,6 +103,8 @@ void libos_main(const struct exo_boot_params *params)
     reclaim_init();
     abi_trace_enable(cmdline_has(params->cmdline, "libos.trace=1"));
 
+    clock_init();
+    timers_init();
     ttycon_init();
     int root = files_mount_root(); /* also gives fs/ its allocator */
     mount_init();

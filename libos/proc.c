@@ -9,12 +9,14 @@
 #include <lib/errno.h>
 #include <lib/format.h>
 #include <lib/kassert.h>
+#include <libos/clock.h>
 #include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/term.h>
 #include <libos/abi/syscall.h>
 #include <libos/abi/linux.h>
 #include <libos/syscall.h>
+#include <libos/timer.h>
 #include <mm/slab.h>
 
 struct term *ttycon_term(void);
@@ -238,11 +240,12 @@ void task_user_loop(struct task *t)
     for (;;) {
         struct exo_stop stop;
         uint64_t t0 = exo_time_ns();
-        KASSERT(!exo_run(proc_vm(p)->env, &t->uctx, SCHED_SLICE_NS, &stop));
+        KASSERT(!exo_run(proc_vm(p)->env, &t->uctx, timers_cpu_slice(p, SCHED_SLICE_NS), &stop));
         uint64_t user = exo_time_ns() - t0;
         __atomic_add_fetch(&p->utime_ns, user, __ATOMIC_RELAXED);
         sched_account(0);
         account_system_time(t, p, user);
+        timers_cpu_check(p);
         int sig = 0, code = 0;
         switch (stop.reason) {
         case EXO_STOP_SYSCALL: syscall_handle(t); break;
@@ -289,6 +292,27 @@ static void kick_threads(struct process *p)
     spin_unlock(&p->lock);
 }
 
+/* The child execs or exits: its vfork parent (blocked, so alive) may go on. The flag is
+ * on the parent's stack and it waits on its own child_wait, so nothing of the child is
+ * touched once it is set: the child may be freed at once (auto-reaping). */
+static void vfork_release(struct process *p)
+{
+    bool *done = p->vfork_done;
+    if (!done)
+        return;
+    p->vfork_done = NULL;
+    struct process *parent = p->parent;
+    WRITE_ONCE(*done, true);
+    wake_all(&parent->child_wait);
+}
+
+/* Are p's children reaped as they exit (SIGCHLD ignored, or SA_NOCLDWAIT)? */
+static bool autoreaps_children(struct process *p)
+{
+    const struct linux_sigaction *a = &p->sig.action[LINUX_SIGCHLD - 1];
+    return a->sa_handler == LINUX_SIG_IGN || (a->sa_flags & LINUX_SA_NOCLDWAIT);
+}
+
 /* The process that inherits the children of the exiting p: the nearest ancestor that
  * asked for it (PR_SET_CHILD_SUBREAPER) and is not exiting itself, else init. procs_lock
  * held. */
@@ -316,20 +340,37 @@ static void notify_exit(struct process *parent, struct process *c)
     wake_all(&parent->child_wait);
 }
 
-/* Hands p's children to their new reaper; zombies among them are announced to it. procs_lock
- * held. */
-static void reparent_children(struct process *p, struct process *init)
+/* Hands p's children to their new reaper; zombies among them are announced to it, or, if
+ * the reaper reaps its children as they exit, moved to *dead for the caller to free once
+ * procs_lock is dropped. procs_lock held. */
+static void reparent_children(struct process *p, struct process *init, struct list_node *dead)
 {
     struct process *reaper = new_reaper(p, init);
+    bool autoreap = reaper && autoreaps_children(reaper);
     while (!list_empty(&p->children)) {
         struct process *c = list_entry(p->children.next, struct process, sibling);
         list_remove(&c->sibling);
         c->parent = reaper;
         if (!reaper)
             continue;
+        if (READ_ONCE(c->zombie) && autoreap) {
+            list_push_back(dead, &c->sibling);
+            continue;
+        }
         list_push_back(&reaper->children, &c->sibling);
         if (READ_ONCE(c->zombie))
             notify_exit(reaper, c);
+    }
+}
+
+/* Frees the processes on dead (reaped as they exited; off every children list). */
+static void free_dead(struct list_node *dead)
+{
+    while (!list_empty(dead)) {
+        struct process *c = list_entry(dead->next, struct process, sibling);
+        list_remove(&c->sibling);
+        sigproc_flush(&c->sig);
+        proc_free(c);
     }
 }
 
@@ -337,6 +378,7 @@ static void reparent_children(struct process *p, struct process *init)
  * to their reaper, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
 {
+    timers_proc_exit(p);
     term_proc_orphans(p);
     term_proc_exit(p);
     files_exit(p);
@@ -346,8 +388,9 @@ static void proc_become_zombie(struct process *p)
     proc_drop_image(p);
     exo_env_destroy(p->env);
     struct process *init = proc_find(1);
+    struct list_node dead = LIST_INIT(dead);
     spin_lock(&procs_lock);
-    reparent_children(p, init);
+    reparent_children(p, init, &dead);
     if (!p->parent) {
         spin_unlock(&procs_lock);
         klog("init exited with status %#x\n", p->exit_status);
@@ -357,11 +400,15 @@ static void proc_become_zombie(struct process *p)
     /* Everything below happens under procs_lock: once p is a zombie its parent may reap
      * and free it (wait4 frees under the same lock), and the parent cannot go away while
      * we signal it. */
-    WRITE_ONCE(p->vfork_done, true);
-    wake_all(&p->child_wait);
+    vfork_release(p);
     notify_exit(p->parent, p);
+    if (autoreaps_children(p->parent)) { /* wait no longer sees it: with no child left, ECHILD */
+        list_remove(&p->sibling);
+        list_push_back(&dead, &p->sibling);
+    }
     WRITE_ONCE(p->zombie, true);
     spin_unlock(&procs_lock);
+    free_dead(&dead);
 }
 
 /* Ends the calling thread. group: the whole process ends with status (exit_group, fatal
@@ -370,26 +417,30 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
+    /* While this thread still counts in nthreads the address space is alive: once it has
+     * left, the last thread may destroy it at any moment. */
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
+        futex_wake_addr(p, t->clear_child_tid, 1);
+    }
     spin_lock(&p->lock);
     if (group && !p->exiting) {
         p->exiting = true;
         p->exit_status = status;
     }
     list_remove(&t->thread_link);
+    p->exited_cpu_ns += task_cpu_ns(t);
     bool last = --p->nthreads == 0;
     if (last && !p->exiting) {
         p->exiting = true;
         p->exit_status = status;
     }
     spin_unlock(&p->lock);
+    timers_thread_exit(t);
     if (group)
         kick_threads(p);
     sigthread_detach(&t->sig);
-    if (t->clear_child_tid) {
-        uint32_t zero = 0;
-        copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
-        futex_wake_addr(p, t->clear_child_tid, 1);
-    }
     if (last)
         proc_become_zombie(p);
     task_exit();
@@ -516,8 +567,7 @@ static int copy_address_space(struct process *child, struct process *parent)
 
 static bool vfork_child_done(void *arg)
 {
-    struct process *c = arg;
-    return READ_ONCE(c->vfork_done);
+    return READ_ONCE(*(bool *)arg);
 }
 
 /* clone(flags, stack, parent_tid, tls, child_tid) on arm64. */
@@ -580,9 +630,12 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
             copy_to_user(ctid, &t->tid, sizeof(int));
     }
     int tid = t->tid;
+    bool vfork_done = false;
+    if (child && (flags & CLONE_VFORK))
+        child->vfork_done = &vfork_done;
     task_start(t);
     if (child && (flags & CLONE_VFORK))
-        await(&child->child_wait, vfork_child_done, child, 0, 0);
+        await(&parent->child_wait, vfork_child_done, &vfork_done, 0, 0);
     return tid;
 }
 
@@ -863,9 +916,9 @@ long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
     if (err)
         return err;
     files_exec(p);
+    timers_exec(p);
     sigproc_exec_reset(&p->sig);
-    WRITE_ONCE(p->vfork_done, true);
-    wake_all(&p->child_wait);
+    vfork_release(p);
     return 0;
 }
 

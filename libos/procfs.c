@@ -301,7 +301,7 @@ static int pf_sys_info(void *ctx, struct procfs_sys_info *o)
     o->nr_threads = c.threads;
     o->procs_running = 1;
     o->ncpus = exo_cpu_count();
-    o->btime = LIBOS_BOOT_EPOCH_S;
+    o->btime = (uint64_t)libos_realtime_offset_ns / 1000000000;
     o->pid_max = 32768;
     struct exo_mem_stats st;
     exo_mem_stats(&st);

@@ -11,6 +11,7 @@
 #include <libos/proc.h>
 #include <libos/signal.h>
 #include <libos/ipc_glue.h>
+#include <libos/timer.h>
 #include <mm/slab.h>
 
 static void apply_send_result(struct process *p, int sig, const struct sig_send_result *r)
@@ -132,6 +133,8 @@ void signal_deliver(struct task *t)
             kfree(d);
             proc_exit(status);
         }
+        if (r == SIG_DELIVER_HANDLER)
+            timers_signal_dequeued(t->proc, &d->info);
         if (r == SIG_DELIVER_HANDLER && !setup_frame(t, d)) {
             linux_siginfo_t info;
             sig_info_kernel(&info, LINUX_SIGSEGV);
@@ -400,6 +403,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uint64_t, uset, uint64_t, uinfo, uint64_t, uts,
         if (sig <= 0)
             return err == -ETIMEDOUT ? -EAGAIN : -EINTR;
     }
+    timers_signal_dequeued(t->proc, &info);
     if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
         return -EFAULT;
     return sig;

@@ -275,13 +275,13 @@ static struct wait_queue tfd_wq = WAIT_QUEUE_INIT(tfd_wq);
 static unsigned tfd_gen;
 static bool tfd_service_started;
 
-/* A clock deadline as a monotonic one (the realtime clock is the boot clock plus a fixed
- * offset: nothing sets it). */
+/* A clock deadline as a monotonic one (a realtime deadline at the realtime offset as it
+ * stands now; a later clock_settime does not move it). */
 static uint64_t tfd_mono_deadline(int clockid, uint64_t d)
 {
     if (clockid != LINUX_CLOCK_REALTIME && clockid != LINUX_CLOCK_REALTIME_ALARM)
         return d;
-    return d > LIBOS_BOOT_EPOCH_NS ? d - LIBOS_BOOT_EPOCH_NS : 1;
+    return realtime_to_monotonic(d);
 }
 
 /* Advances every timerfd; returns the earliest monotonic deadline left (0: none). */

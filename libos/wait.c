@@ -101,7 +101,14 @@ int await(struct wait_queue *wq, bool (*cond)(void *), void *arg, unsigned flags
     }
 }
 
+/* A sleeping task is woken; one running user code on another CPU is interrupted, so that
+ * it comes back to the kernel and takes the signal now rather than at the end of its
+ * slice. */
 void wake_for_signal(struct task *t)
 {
-    wake_task(t);
+    if (wake_task(t))
+        return;
+    unsigned cpu = READ_ONCE(t->cpu);
+    if (READ_ONCE(t->on_cpu) && cpu != exo_cpu_id())
+        exo_ipi_send(cpu);
 }

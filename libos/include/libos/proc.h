@@ -37,7 +37,7 @@ struct process {
     int nthreads;
     bool exiting;               /* exit_group in progress or done */
     bool zombie;                /* all threads gone, waiting to be reaped */
-    bool vfork_done;            /* exec'd or exited: a vfork parent may go on */
+    bool *vfork_done;           /* vfork: the parent's flag, set at exec or exit */
     bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
     /* vfork (CLONE_VM|CLONE_VFORK): the process whose address space and environment this
      * one runs in until it execs or exits (the vfork parent, waiting meanwhile); NULL when it
@@ -55,6 +55,8 @@ struct process {
     uint64_t utime_ns, stime_ns, child_utime_ns, child_stime_ns;
     uint64_t maxrss_kb, child_maxrss_kb; /* resident-set high-water marks (sampled) */
     struct proc_usage usage, child_usage;
+    uint64_t exited_cpu_ns;     /* CPU time of its threads that exited (libos/time.c) */
+    struct proc_timers *timers; /* itimers and POSIX timers, NULL if never used (timer.c) */
     uint64_t brk_start;
     uint64_t arg_start, arg_end, env_start, env_end;
     struct list_node all_link;  /* in the global process list */

@@ -231,6 +231,25 @@ static void sigchld_ignored_autoreap(void)
     CHECK_ERR(waitpid(pid, &st, 0), ECHILD);
 }
 
+/* SA_NOCLDWAIT with a handler: children are reaped on exit (wait gives ECHILD once they
+ * are gone), yet SIGCHLD is still delivered. */
+static void sa_nocldwait_autoreap(void)
+{
+    if (ut_under_qemu_user())
+        SKIP("qemu-user does not pass SA_NOCLDWAIT to the host kernel");
+    ut_handle(SIGCHLD, count, SA_NOCLDWAIT);
+    pid_t pid = ut_fork();
+    if (pid == 0)
+        _exit(3);
+    int st;
+    CHECK_ERR(waitpid(pid, &st, 0), ECHILD);
+    int64_t deadline = ut_now_ns() + 5000000000LL;
+    while (hits == 0 && ut_now_ns() < deadline)
+        ut_sleep_ms(1);
+    CHECK_EQ(hits, 1);
+    CHECK_EQ(last_sig, SIGCHLD);
+}
+
 static void start_timer_ms(long ms)
 {
     struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
@@ -772,6 +791,7 @@ static const struct ut_test tests[] = {
     {"kill_child", kill_child},
     {"sigchld_on_exit", sigchld_on_exit},
     {"sigchld_ignored_autoreap", sigchld_ignored_autoreap},
+    {"sa_nocldwait_autoreap", sa_nocldwait_autoreap},
     {"eintr_without_restart", eintr_without_restart},
     {"sa_restart_read", sa_restart_read},
     {"sigaltstack_use", sigaltstack_use},
