@@ -97,6 +97,21 @@ int task_call(int tid, int (*fn)(struct task *, void *), void *arg)
     return ret;
 }
 
+struct task *proc_thread(struct process *p, int tid)
+{
+    struct task *found = NULL;
+    spin_lock(&p->lock);
+    struct list_node *pos;
+    list_for_each(pos, &p->threads)
+    {
+        struct task *t = list_entry(pos, struct task, thread_link);
+        if (t->tid == tid)
+            found = t;
+    }
+    spin_unlock(&p->lock);
+    return found;
+}
+
 static struct process *proc_alloc(void)
 {
     struct process *p = kzalloc(sizeof(*p));

@@ -58,21 +58,6 @@ uint64_t proc_cpu_ns(struct process *p)
 #define CPUCLOCK_VIRT      1
 #define CPUCLOCK_MAX       3
 
-static struct task *thread_of(struct process *p, int tid)
-{
-    struct task *found = NULL;
-    spin_lock(&p->lock);
-    struct list_node *pos;
-    list_for_each(pos, &p->threads)
-    {
-        struct task *t = list_entry(pos, struct task, thread_link);
-        if (t->tid == tid)
-            found = t;
-    }
-    spin_unlock(&p->lock);
-    return found;
-}
-
 /* A CPU-time clock of a thread (of the caller's process, as Linux requires) or of any
  * process; pid 0 is the caller's own. VIRT counts user time only; threads keep no separate
  * user time, so a thread's VIRT clock reads its whole CPU time. */
@@ -83,7 +68,7 @@ static int cpu_clock_now(int clk, uint64_t *ns)
         return -EINVAL;
     struct process *self = current_proc();
     if (clk & CPUCLOCK_PERTHREAD) {
-        struct task *t = id ? thread_of(self, id) : current_task();
+        struct task *t = id ? proc_thread(self, id) : current_task();
         if (!t)
             return -EINVAL;
         *ns = task_cpu_ns(t);

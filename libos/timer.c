@@ -129,26 +129,11 @@ static uint64_t ktimer_remaining(const struct ktimer *k, uint64_t now)
     return next - now;
 }
 
-static struct task *own_thread(struct process *p, int tid)
-{
-    struct task *found = NULL;
-    spin_lock(&p->lock);
-    struct list_node *pos;
-    list_for_each(pos, &p->threads)
-    {
-        struct task *t = list_entry(pos, struct task, thread_link);
-        if (t->tid == tid)
-            found = t;
-    }
-    spin_unlock(&p->lock);
-    return found;
-}
-
 /* The thread a SIGEV_THREAD_ID timer signals, NULL once it exited. With timers_lock held
  * the thread stays alive: exit_thread passes timers_thread_exit after leaving the list. */
 static struct task *ktimer_target(const struct ktimer *k)
 {
-    return own_thread(k->proc, k->target_tid);
+    return proc_thread(k->proc, k->target_tid);
 }
 
 /* Is k's signal pending (sent and not yet taken) in its target? (timers_lock held) */
@@ -610,7 +595,7 @@ static int ktimer_set_event(struct ktimer *k, const struct linux_sigevent *ev)
     case LINUX_SIGEV_SIGNAL | LINUX_SIGEV_THREAD_ID:
         k->thread_target = true;
         k->target_tid = ev->un.tid;
-        if (!own_thread(k->proc, ev->un.tid))
+        if (!proc_thread(k->proc, ev->un.tid))
             return -EINVAL;
         /* fallthrough */
     case LINUX_SIGEV_SIGNAL:

@@ -82,6 +82,8 @@ static inline struct process *proc_vm(struct process *p)
     return owner ? owner : p;
 }
 struct process *proc_find(int pid);
+/* p's thread tid, or NULL (not referenced: valid while the caller keeps p's threads alive). */
+struct task *proc_thread(struct process *p, int tid);
 /* The pids of up to max live processes match() accepts (taken under the process-list lock;
  * signal them after, never while holding it). */
 int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, int max);
