@@ -7,67 +7,18 @@
 #include <string.h>
 #include <cmocka.h>
 #include <lib/errno.h>
-#include "frame_table.h"
+#include "fake_frames.h"
 
-#define NFRAMES 64
+#define NFRAMES FAKE_NFRAMES
 #define BASE    1000
 
-/* A fake allocator: a bitmap over NFRAMES frames, first fit, aligned to the order. */
-static uint8_t used[NFRAMES];
-static int frees, zeroes, objs;
-
-static int fake_alloc(unsigned order, uint64_t *pfn)
-{
-    uint64_t n = 1ULL << order;
-    for (uint64_t i = 0; i + n <= NFRAMES; i += n) {
-        uint64_t k = 0;
-        while (k < n && !used[i + k])
-            k++;
-        if (k == n) {
-            memset(&used[i], 1, n);
-            *pfn = BASE + i;
-            return 0;
-        }
-    }
-    return -ENOMEM;
-}
-
-static void fake_free(uint64_t pfn)
-{
-    assert_true(used[pfn - BASE]);
-    used[pfn - BASE] = 0;
-    frees++;
-}
-
-static void fake_zero(uint64_t pfn)
-{
-    (void)pfn;
-    zeroes++;
-}
-
-static void *fake_obj(size_t n)
-{
-    objs++;
-    return malloc(n);
-}
-
-static void fake_free_obj(void *p)
-{
-    objs--;
-    free(p);
-}
-
-static const struct frame_table_ops ops = {fake_alloc, fake_free, fake_zero, fake_obj,
-                                           fake_free_obj};
 static struct frame frames[NFRAMES];
 static struct frame_table ft;
 
 static int setup(void **state)
 {
     (void)state;
-    memset(used, 0, sizeof(used));
-    frees = zeroes = objs = 0;
-    ft_init(&ft, BASE, NFRAMES, frames, &ops);
+    fake_frames_init(&ft, frames, BASE);
     return 0;
 }
 
@@ -76,15 +27,15 @@ static void test_alloc_free_owner(void **state)
     (void)state;
     uint64_t p;
     assert_int_equal(ft_alloc(&ft, 2, 0, &p), 0);
-    assert_int_equal(zeroes, 1);
+    assert_int_equal(fake.zeroes, 1);
     assert_int_equal(ft_rights(&ft, 2, p), EXO_RIGHT_READ | EXO_RIGHT_WRITE);
     assert_int_equal(ft_rights(&ft, 3, p), 0);
     assert_int_equal(ft.free_count, NFRAMES - 1);
-    assert_int_equal(ft_free(&ft, 3, p), -EPERM);          /* foreign frame */
+    assert_int_equal(ft_free(&ft, 3, p), -EPERM);               /* foreign frame */
     assert_int_equal(ft_free(&ft, 2, BASE + NFRAMES), -EINVAL); /* not managed */
     assert_int_equal(ft_free(&ft, 2, p), 0);
-    assert_int_equal(frees, 1);
-    assert_int_equal(ft_free(&ft, 2, p), -EPERM);          /* double free */
+    assert_int_equal(fake.frees, 1);
+    assert_int_equal(ft_free(&ft, 2, p), -EPERM); /* double free */
     assert_int_equal(ft.free_count, NFRAMES);
 }
 
@@ -98,7 +49,7 @@ static void test_contiguous_then_single_frees(void **state)
         assert_int_equal(ft_rights(&ft, 2, p + i), EXO_RIGHT_READ | EXO_RIGHT_WRITE);
     for (int i = 0; i < 8; i++)
         assert_int_equal(ft_free(&ft, 2, p + i), 0);
-    assert_int_equal(frees, 8);
+    assert_int_equal(fake.frees, 8);
     assert_int_equal(ft_alloc(&ft, 2, 11, &p), -EINVAL);
     assert_int_equal(ft_alloc(&ft, ENV_NONE, 0, &p), -EINVAL);
 }
@@ -125,7 +76,7 @@ static void test_grant_rights_and_map_checks(void **state)
     assert_int_equal(ft_grant(&ft, 4, p, 3, EXO_RIGHT_READ), -EPERM);
     assert_int_equal(ft_grant(&ft, 2, 5, 3, EXO_RIGHT_READ), -EINVAL);
     assert_int_equal(ft_grant(&ft, ENV_EXO, p, 3, EXO_RIGHT_READ), -EPERM);
-    assert_int_equal(objs, 0); /* refused grants leak nothing */
+    assert_int_equal(fake.objs, 0); /* refused grants leak nothing */
 
     assert_int_equal(ft_grant(&ft, 2, p, 3, EXO_RIGHT_READ), 0);
     assert_int_equal(ft_rights(&ft, 3, p), EXO_RIGHT_READ);
@@ -141,7 +92,7 @@ static void test_grant_rights_and_map_checks(void **state)
     ft_map_put(&ft, 3, p);
     ft_map_put(&ft, 3, p);
     ft_release_env(&ft, 3);
-    assert_int_equal(objs, 0);
+    assert_int_equal(fake.objs, 0);
 }
 
 static void test_revoke_requires_unmap(void **state)
@@ -152,12 +103,12 @@ static void test_revoke_requires_unmap(void **state)
     assert_int_equal(ft_grant(&ft, 2, p, 3, EXO_RIGHT_READ), 0);
     assert_int_equal(ft_map_get(&ft, 3, p, EXO_PROT_READ), 0);
     assert_int_equal(ft_revoke(&ft, 2, p, 3), -EBUSY);
-    assert_int_equal(ft_revoke(&ft, 4, p, 3), -EPERM); /* only the owner revokes */
+    assert_int_equal(ft_revoke(&ft, 4, p, 3), -EPERM);  /* only the owner revokes */
     assert_int_equal(ft_revoke(&ft, 2, p, 5), -EINVAL); /* no such grant */
     ft_map_put(&ft, 3, p);
     assert_int_equal(ft_revoke(&ft, 2, p, 3), 0);
     assert_int_equal(ft_rights(&ft, 3, p), 0);
-    assert_int_equal(objs, 0);
+    assert_int_equal(fake.objs, 0);
 }
 
 static void test_owner_free_while_mapped_and_orphans(void **state)
@@ -172,18 +123,18 @@ static void test_owner_free_while_mapped_and_orphans(void **state)
     assert_int_equal(ft_grant(&ft, 2, p, 3, EXO_RIGHT_READ), 0);
     assert_int_equal(ft_grant(&ft, 2, p, 4, EXO_RIGHT_READ), 0);
     assert_int_equal(ft_free(&ft, 2, p), 0);
-    assert_int_equal(frees, 0); /* grantees keep it alive */
+    assert_int_equal(fake.frees, 0); /* grantees keep it alive */
     assert_int_equal(ft_rights(&ft, 2, p), 0);
     assert_int_equal(ft_adopt(&ft, 3, p), -EPERM); /* 4 still holds it */
     assert_int_equal(ft_release(&ft, 4, p), 0);
     assert_int_equal(ft_release(&ft, 4, p), -EPERM); /* released twice */
-    assert_int_equal(ft_adopt(&ft, 3, p), 0); /* last holder becomes the owner */
+    assert_int_equal(ft_adopt(&ft, 3, p), 0);        /* last holder becomes the owner */
     assert_int_equal(ft_rights(&ft, 3, p), EXO_RIGHT_READ | EXO_RIGHT_WRITE);
     assert_int_equal(ft_map_get(&ft, 3, p, EXO_PROT_WRITE), 0);
     ft_map_put(&ft, 3, p);
     assert_int_equal(ft_free(&ft, 3, p), 0);
-    assert_int_equal(frees, 1);
-    assert_int_equal(objs, 0);
+    assert_int_equal(fake.frees, 1);
+    assert_int_equal(fake.objs, 0);
 }
 
 static void test_release_env(void **state)
@@ -196,14 +147,14 @@ static void test_release_env(void **state)
     assert_int_equal(ft_grant(&ft, 2, b, 3, EXO_RIGHT_READ), 0); /* 3 keeps b alive */
     assert_int_equal(ft_grant(&ft, 3, c, 2, EXO_RIGHT_READ), 0); /* 2's grant goes away */
     ft_release_env(&ft, 2);
-    assert_int_equal(frees, 1); /* a */
+    assert_int_equal(fake.frees, 1); /* a */
     assert_int_equal(ft_rights(&ft, 3, b), EXO_RIGHT_READ);
     assert_int_equal(ft_rights(&ft, 2, c), 0);
     assert_int_equal(ft_holders(&ft, 3, c), 1);
     ft_release_env(&ft, 3);
-    assert_int_equal(frees, 3);
+    assert_int_equal(fake.frees, 3);
     assert_int_equal(ft.free_count, NFRAMES);
-    assert_int_equal(objs, 0);
+    assert_int_equal(fake.objs, 0);
 }
 
 int main(void)

@@ -8,58 +8,22 @@
 #include <string.h>
 #include <cmocka.h>
 #include <lib/errno.h>
-#include "frame_table.h"
+#include "fake_frames.h"
 #include "repossess.h"
 
-#define NFRAMES 64
+#define NFRAMES FAKE_NFRAMES
 #define BASE    5000
 #define LIBOS   EXO_ENV_LIBOS
 #define V       7 /* the victim */
 #define W       9 /* another environment */
 
-static uint8_t used[NFRAMES];
-static int frees;
-
-static int fake_alloc(unsigned order, uint64_t *pfn)
-{
-    (void)order;
-    for (uint64_t i = 0; i < NFRAMES; i++) {
-        if (!used[i]) {
-            used[i] = 1;
-            *pfn = BASE + i;
-            return 0;
-        }
-    }
-    return -ENOMEM;
-}
-
-static void fake_free(uint64_t pfn)
-{
-    assert_true(used[pfn - BASE]);
-    used[pfn - BASE] = 0;
-    frees++;
-}
-
-static void fake_zero(uint64_t pfn)
-{
-    (void)pfn;
-}
-
-static void *fake_obj(size_t n)
-{
-    return malloc(n);
-}
-
-static const struct frame_table_ops ops = {fake_alloc, fake_free, fake_zero, fake_obj, free};
 static struct frame frames[NFRAMES];
 static struct frame_table ft;
 
 static int setup(void **state)
 {
     (void)state;
-    memset(used, 0, sizeof(used));
-    frees = 0;
-    ft_init(&ft, BASE, NFRAMES, frames, &ops);
+    fake_frames_init(&ft, frames, BASE);
     return 0;
 }
 
@@ -113,7 +77,7 @@ static void test_take_owned_frame_frees_it(void **state)
     assert_int_equal(lost[0].env, W);
     assert_int_equal(lost[0].how, EXO_TAKEN_GRANT);
     assert_int_equal(lost[1].env, V);
-    assert_int_equal(frees, 2);
+    assert_int_equal(fake.frees, 2);
     assert_int_equal(ft_rights(&ft, V, a), 0);
     assert_int_equal(ft_rights(&ft, W, b), 0);
     assert_int_equal(ft_free(&ft, V, a), -EPERM);
@@ -136,7 +100,7 @@ static void test_take_granted_frame_parks_it(void **state)
     assert_int_equal(finish(p, V, FT_TAKE_PARKED, lost), 3);
     assert_int_equal(lost[2].env, LIBOS);
     assert_int_equal(lost[2].how, EXO_TAKEN_PARKED);
-    assert_int_equal(frees, 0);
+    assert_int_equal(fake.frees, 0);
     /* The owner keeps the name only. */
     assert_true(ft_parked_with(&ft, LIBOS, p));
     assert_false(ft_parked_with(&ft, V, p));
@@ -155,7 +119,7 @@ static void test_take_granted_frame_parks_it(void **state)
     uint64_t none;
     assert_int_equal(ft_alloc(&ft, W, 0, &none), -ENOMEM);
     assert_int_equal(ft_free(&ft, LIBOS, p), 0);
-    assert_int_equal(frees, 1);
+    assert_int_equal(fake.frees, 1);
     assert_int_equal(ft_alloc(&ft, W, 0, &none), 0);
     assert_int_equal(none, p);
 }
@@ -204,7 +168,7 @@ static void test_take_raced_by_free_and_destroy(void **state)
     assert_int_equal(finish(a, V, FT_TAKE_GONE, lost), 0);
     assert_int_equal(finish(b, V, FT_TAKE_GONE, lost), 0);
     assert_int_equal(ft_rights(&ft, W, reused), EXO_RIGHT_READ | EXO_RIGHT_WRITE);
-    assert_int_equal(frees, 2);
+    assert_int_equal(fake.frees, 2);
 }
 
 static void test_take_orphan_grant(void **state)
@@ -219,7 +183,7 @@ static void test_take_orphan_grant(void **state)
     struct ft_loss lost[FT_TAKE_MAX_HOLDERS];
     assert_int_equal(finish(p, V, FT_TAKE_FREED, lost), 1);
     assert_int_equal(lost[0].how, EXO_TAKEN_GRANT);
-    assert_int_equal(frees, 1);
+    assert_int_equal(fake.frees, 1);
 }
 
 static void test_take_refusals(void **state)
