@@ -28,60 +28,13 @@
 
 /* ---- fake frames (the mm tests' buddy over a host arena) ---- */
 
-static long frames_out; /* allocated and not yet freed */
-
-static struct page *f_alloc(void *ctx)
-{
-    (void)ctx;
-    struct page *pg = buddy_alloc(&test_buddy, 0);
-    if (pg)
-        frames_out++;
-    return pg;
-}
-static void f_free(void *ctx, struct page *pg)
-{
-    (void)ctx;
-    frames_out--;
-    buddy_free(&test_buddy, pg);
-}
-static uint64_t f_pa(void *ctx, const struct page *pg)
-{
-    (void)ctx;
-    return buddy_page_to_pa(&test_buddy, pg);
-}
-static struct page *f_page(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return buddy_pa_to_page(&test_buddy, pa);
-}
-static void *f_virt(void *ctx, struct page *pg)
-{
-    (void)ctx;
-    return test_p2v(buddy_page_to_pa(&test_buddy, pg));
-}
-static uint64_t t_alloc(void *ctx)
-{
-    (void)ctx;
-    struct page *pg = buddy_alloc(&test_buddy, 0);
-    if (!pg)
-        return 0;
-    uint64_t pa = buddy_page_to_pa(&test_buddy, pg);
-    memset(test_p2v(pa), 0, PG);
-    return pa;
-}
-static void t_free(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    buddy_free(&test_buddy, buddy_pa_to_page(&test_buddy, pa));
-}
-static void *t_virt(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return test_p2v(pa);
-}
-
-static const struct mm_as_ops ops = {f_alloc, f_free, f_pa, f_page, f_virt, NULL, NULL};
-static const struct pt_ops ptops = {t_alloc, t_free, t_virt, NULL};
+static const struct mm_as_ops ops = {test_frame_alloc,
+                                     test_frame_free,
+                                     test_page_to_pa,
+                                     test_pa_to_page,
+                                     test_page_to_virt,
+                                     NULL,
+                                     NULL};
 static const struct mm_as_layout layout = {
     .mmap_min = 0x10000,
     .mmap_base = 0x7f0000000000UL,
@@ -143,11 +96,11 @@ static int setup(void **state)
 
     test_mem_init(32 * MIB);
     vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
-    frames_out = 0;
+    test_frames_out = 0;
     unmap_calls = 0;
     free_at_start = test_free_pages();
     pagecache_init(&ops, unmap_hook);
-    return mm_as_init(&as, &ops, &ptops, vma_cache, &layout);
+    return mm_as_init(&as, &ops, &test_pt_ops, vma_cache, &layout);
 }
 
 /* Everything goes back: mappings, cached pages (written back at unmount), frames. */
@@ -158,7 +111,7 @@ static int teardown(void **state)
     if (m.dev)
         fst_umount(&m);
     assert_int_equal(pagecache_total_pages(), 0);
-    assert_int_equal(frames_out, 0);
+    assert_int_equal(test_frames_out, 0);
     kmem_cache_shrink(vma_cache);
     assert_int_equal(test_free_pages(), free_at_start);
     test_mem_fini();
@@ -434,7 +387,7 @@ static void test_writeback_on_evict_and_sync_all(void **state)
     user_write(a, "unmapped", 8);
     assert_int_equal(mm_munmap(&as, a, PG), 0);
     mm_as_destroy(&as);
-    assert_int_equal(mm_as_init(&as, &ops, &ptops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&as, &ops, &test_pt_ops, vma_cache, &layout), 0);
     fst_umount(&m);
     mount_fs();
     uint8_t *want = expected(SMALL_SIZE, 2);
@@ -462,13 +415,13 @@ static void test_truncate(void **state)
     user_write(p + 3 * PG, "cow", 3);
     struct vfs_inode *ino = inode_of("/data");
     assert_int_equal(pagecache_inode_pages(ino), 4);
-    long before = frames_out;
+    long before = test_frames_out;
     struct vfs_file *f = open_file("/data", VFS_O_RDWR);
     assert_int_equal(vfs_ftruncate(f, PG + 1000), 0);
     assert_int_equal(unmap_calls, 2); /* the shared writable and the private mm_file */
     assert_int_equal(unmap_from, 2 * PG);
     assert_int_equal(pagecache_inode_pages(ino), 2);
-    assert_int_equal(frames_out, before - 3); /* two cache pages and the private copy */
+    assert_int_equal(test_frames_out, before - 3); /* two cache pages and the private copy */
     assert_int_equal(pa_at(a + 2 * PG), 0);
     assert_int_equal(pa_at(p + 3 * PG), 0);
     assert_int_equal(mm_as_fault(&as, a + 2 * PG, MM_ACCESS_READ), MM_FAULT_SIGBUS);
@@ -572,10 +525,10 @@ static void test_many_files_refcounts(void **state)
     }
     assert_int_equal(pagecache_total_pages(), 3 * NFILES);
     struct mm_as child;
-    assert_int_equal(mm_as_init(&child, &ops, &ptops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&child, &ops, &test_pt_ops, vma_cache, &layout), 0);
     assert_int_equal(mm_as_fork(&child, &as), 0);
     mm_as_destroy(&as);
-    assert_int_equal(mm_as_init(&as, &ops, &ptops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&as, &ops, &test_pt_ops, vma_cache, &layout), 0);
     assert_int_equal(vfs_umount(m.mnt), -EBUSY); /* the child's mappings */
     assert_int_equal(vfs_sync_all(), 0);
     mm_as_destroy(&child);

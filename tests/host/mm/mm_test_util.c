@@ -97,3 +97,64 @@ size_t test_free_pages(void)
     buddy_stats(&test_buddy, &s);
     return s.free_pages;
 }
+
+long test_frames_out;
+
+struct page *test_frame_alloc(void *ctx)
+{
+    (void)ctx;
+    struct page *pg = buddy_alloc(&test_buddy, 0);
+    if (pg)
+        test_frames_out++;
+    return pg;
+}
+
+void test_frame_free(void *ctx, struct page *pg)
+{
+    (void)ctx;
+    test_frames_out--;
+    buddy_free(&test_buddy, pg);
+}
+
+uint64_t test_page_to_pa(void *ctx, const struct page *pg)
+{
+    (void)ctx;
+    return buddy_page_to_pa(&test_buddy, pg);
+}
+
+struct page *test_pa_to_page(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    return buddy_pa_to_page(&test_buddy, pa);
+}
+
+void *test_page_to_virt(void *ctx, struct page *pg)
+{
+    (void)ctx;
+    return test_p2v(buddy_page_to_pa(&test_buddy, pg));
+}
+
+static uint64_t table_alloc(void *ctx)
+{
+    (void)ctx;
+    struct page *pg = buddy_alloc(&test_buddy, 0);
+    if (!pg)
+        return 0;
+    uint64_t pa = buddy_page_to_pa(&test_buddy, pg);
+    memset(test_p2v(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    buddy_free(&test_buddy, buddy_pa_to_page(&test_buddy, pa));
+}
+
+static void *table_virt(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    return test_p2v(pa);
+}
+
+const struct pt_ops test_pt_ops = {table_alloc, table_free, table_virt, NULL};

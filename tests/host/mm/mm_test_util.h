@@ -28,4 +28,19 @@ void *test_p2v(uint64_t pa);
 uint64_t test_v2p(const void *va);
 size_t test_free_pages(void);
 
+#include <mm/as.h>
+#include <mm/pgtable.h>
+
+/* Frame operations over test_buddy for struct mm_as_ops (ctx unused). test_frame_alloc and
+ * test_frame_free count the frames handed out and not yet returned in test_frames_out. */
+extern long test_frames_out;
+struct page *test_frame_alloc(void *ctx);
+void test_frame_free(void *ctx, struct page *pg);
+uint64_t test_page_to_pa(void *ctx, const struct page *pg);
+struct page *test_pa_to_page(void *ctx, uint64_t pa);
+void *test_page_to_virt(void *ctx, struct page *pg);
+
+/* Page-table pages from test_buddy, zeroed when allocated. */
+extern const struct pt_ops test_pt_ops;
+
 #endif

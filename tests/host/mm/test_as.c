@@ -15,59 +15,19 @@
 
 static int flushes;
 
-static struct page *f_alloc(void *ctx)
-{
-    (void)ctx;
-    return buddy_alloc(&test_buddy, 0);
-}
-static void f_free(void *ctx, struct page *pg)
-{
-    (void)ctx;
-    buddy_free(&test_buddy, pg);
-}
-static uint64_t f_pa(void *ctx, const struct page *pg)
-{
-    (void)ctx;
-    return buddy_page_to_pa(&test_buddy, pg);
-}
-static struct page *f_page(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return buddy_pa_to_page(&test_buddy, pa);
-}
-static void *f_virt(void *ctx, struct page *pg)
-{
-    (void)ctx;
-    return test_p2v(buddy_page_to_pa(&test_buddy, pg));
-}
 static void f_flush(void *ctx, uint64_t va, uint64_t len)
 {
     (void)ctx, (void)va, (void)len;
     flushes++;
 }
-static uint64_t t_alloc(void *ctx)
-{
-    (void)ctx;
-    struct page *pg = buddy_alloc(&test_buddy, 0);
-    if (!pg)
-        return 0;
-    uint64_t pa = buddy_page_to_pa(&test_buddy, pg);
-    memset(test_p2v(pa), 0, PAGE_SIZE);
-    return pa;
-}
-static void t_free(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    buddy_free(&test_buddy, buddy_pa_to_page(&test_buddy, pa));
-}
-static void *t_virt(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return test_p2v(pa);
-}
 
-static const struct mm_as_ops ops = {f_alloc, f_free, f_pa, f_page, f_virt, f_flush, NULL};
-static const struct pt_ops ptops = {t_alloc, t_free, t_virt, NULL};
+static const struct mm_as_ops ops = {test_frame_alloc,
+                                     test_frame_free,
+                                     test_page_to_pa,
+                                     test_pa_to_page,
+                                     test_page_to_virt,
+                                     f_flush,
+                                     NULL};
 static const struct mm_as_layout layout = {
     .mmap_min = 0x10000,
     .mmap_base = TOP,
@@ -89,7 +49,7 @@ static int pc_get(struct mm_file *f, uint64_t off, struct page **pg)
         return -ENXIO;
     if (!cache[i]) {
         cache[i] = buddy_alloc(&test_buddy, 0);
-        memset(f_virt(NULL, cache[i]), 'A' + (int)i, PAGE_SIZE);
+        memset(test_page_to_virt(NULL, cache[i]), 'A' + (int)i, PAGE_SIZE);
     }
     page_ref_inc(cache[i]);
     *pg = cache[i];
@@ -141,7 +101,7 @@ static int setup(void **state)
     memset(cache, 0, sizeof(cache));
     syncs = dirtied = file_refs = flushes = refs_at_sync = 0;
     free_at_start = test_free_pages();
-    return mm_as_init(&as, &ops, &ptops, vma_cache, &layout);
+    return mm_as_init(&as, &ops, &test_pt_ops, vma_cache, &layout);
 }
 
 static void drop_cache(void)
@@ -263,8 +223,8 @@ static void test_cow_three_sharers(void **state)
     *user_ptr(&as, a) = 42;
     uint64_t orig = pa_of(&as, a);
     struct mm_as c1, c2;
-    assert_int_equal(mm_as_init(&c1, &ops, &ptops, vma_cache, &layout), 0);
-    assert_int_equal(mm_as_init(&c2, &ops, &ptops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&c1, &ops, &test_pt_ops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&c2, &ops, &test_pt_ops, vma_cache, &layout), 0);
     assert_int_equal(mm_as_fork(&c1, &as), 0);
     assert_int_equal(mm_as_fork(&c2, &as), 0);
     struct page *pg = buddy_pa_to_page(&test_buddy, orig);
@@ -303,7 +263,7 @@ static void test_fork_shared_stays_shared(void **state)
     (void)state;
     uint64_t a = map(0, PAGE_SIZE, RW, MM_MAP_SHARED | MM_MAP_ANONYMOUS | MM_MAP_POPULATE);
     struct mm_as c;
-    assert_int_equal(mm_as_init(&c, &ops, &ptops, vma_cache, &layout), 0);
+    assert_int_equal(mm_as_init(&c, &ops, &test_pt_ops, vma_cache, &layout), 0);
     assert_int_equal(mm_as_fork(&c, &as), 0);
     assert_int_equal(pa_of(&c, a), pa_of(&as, a));
     assert_int_equal(pte_prot_at(&c, a), RW | MM_PROT_USER);
@@ -407,26 +367,26 @@ static void test_file_private_and_shared(void **state)
     assert_int_equal(file_refs, 1);
     /* Read: the page-cache page itself, read-only. */
     assert_int_equal(mm_as_fault(&as, p, MM_ACCESS_READ), MM_FAULT_OK);
-    assert_int_equal(pa_of(&as, p), f_pa(NULL, cache[1]));
+    assert_int_equal(pa_of(&as, p), test_page_to_pa(NULL, cache[1]));
     assert_int_equal(*user_ptr(&as, p), 'B');
     assert_int_equal(pte_prot_at(&as, p), MM_PROT_READ | MM_PROT_USER);
     /* Write: private copy; the cache is untouched. */
     assert_int_equal(mm_as_fault(&as, p, MM_ACCESS_WRITE), MM_FAULT_OK);
-    assert_true(pa_of(&as, p) != f_pa(NULL, cache[1]));
+    assert_true(pa_of(&as, p) != test_page_to_pa(NULL, cache[1]));
     *user_ptr(&as, p) = 'z';
-    assert_int_equal(*(char *)f_virt(NULL, cache[1]), 'B');
+    assert_int_equal(*(char *)test_page_to_virt(NULL, cache[1]), 'B');
     assert_int_equal(page_refcount(cache[1]), 1);
     /* Write fault on a not-present private page copies directly. */
     assert_int_equal(mm_as_fault(&as, p + PAGE_SIZE, MM_ACCESS_WRITE), MM_FAULT_OK);
     assert_int_equal(*user_ptr(&as, p + PAGE_SIZE), 'C');
-    assert_true(pa_of(&as, p + PAGE_SIZE) != f_pa(NULL, cache[2]));
+    assert_true(pa_of(&as, p + PAGE_SIZE) != test_page_to_pa(NULL, cache[2]));
     /* Shared: writes land in the cache page. */
     assert_int_equal(mm_mmap(&as, 0, 8 * PAGE_SIZE, RW, MM_MAP_SHARED, &file, 0, &s), 0);
     assert_int_equal(mm_as_fault(&as, s + 3 * PAGE_SIZE, MM_ACCESS_WRITE), MM_FAULT_OK);
-    assert_int_equal(pa_of(&as, s + 3 * PAGE_SIZE), f_pa(NULL, cache[3]));
+    assert_int_equal(pa_of(&as, s + 3 * PAGE_SIZE), test_page_to_pa(NULL, cache[3]));
     assert_int_equal(dirtied, 1);
     *user_ptr(&as, s + 3 * PAGE_SIZE) = 'w';
-    assert_int_equal(*(char *)f_virt(NULL, cache[3]), 'w');
+    assert_int_equal(*(char *)test_page_to_virt(NULL, cache[3]), 'w');
     /* Past the end of the file: SIGBUS. */
     assert_int_equal(mm_as_fault(&as, s + 5 * PAGE_SIZE, MM_ACCESS_READ), MM_FAULT_SIGBUS);
     /* msync. */
@@ -571,7 +531,7 @@ static void test_brk_after_fork(void **state)
     struct mm_as c;
     struct mm_as_layout fresh = layout;
     fresh.brk_start = 0;
-    assert_int_equal(mm_as_init(&c, &ops, &ptops, vma_cache, &fresh), 0);
+    assert_int_equal(mm_as_init(&c, &ops, &test_pt_ops, vma_cache, &fresh), 0);
     uint64_t text = 0x400000, out;
     assert_int_equal(mm_mmap(&as, text, PAGE_SIZE, RW, PRIV | MM_MAP_FIXED, NULL, 0, &out), 0);
     assert_int_equal(mm_as_fork(&c, &as), 0);
