@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/times.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,6 +150,34 @@ static void getrusage_self(void)
     CHECK_ERR(getrusage(42, &b), EINVAL);
 }
 
+static int64_t tv_us(struct timeval tv)
+{
+    return tv.tv_sec * 1000000LL + tv.tv_usec;
+}
+
+/* Time spent in the kernel is system time: reading /dev/zero (the kernel clears and copies
+ * every byte) raises ru_stime and tms_stime, by at least 20 ms within 20 s of CPU time. */
+static void system_time_accounted(void)
+{
+    static char buf[1 << 20];
+    int fd = SYS(open("/dev/zero", O_RDONLY));
+    struct rusage a, b;
+    struct tms ta, tb;
+    CHECK_SYS(getrusage(RUSAGE_SELF, &a));
+    CHECK_SYS(times(&ta));
+    struct timespec ts;
+    do {
+        CHECK_CMP(read(fd, buf, sizeof(buf)), ==, (ssize_t)sizeof(buf));
+        CHECK_SYS(getrusage(RUSAGE_SELF, &b));
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    } while (tv_us(b.ru_stime) - tv_us(a.ru_stime) < 20000 && ts.tv_sec < 20);
+    CHECK_SYS(times(&tb));
+    close(fd);
+    CHECK_CMP(tv_us(b.ru_stime) - tv_us(a.ru_stime), >=, 20000);
+    long hz = sysconf(_SC_CLK_TCK);
+    CHECK_CMP((long)(tb.tms_stime - ta.tms_stime), >=, hz / 100); /* 10 ms at least */
+}
+
 static void sysinfo_fields(void)
 {
     struct sysinfo si;
@@ -224,7 +253,14 @@ static void auxv_and_stack(void)
     CHECK(getauxval(AT_ENTRY) != 0);
     const char *execfn = (const char *)getauxval(AT_EXECFN);
     CHECK(execfn != NULL);
-    CHECK_STR(execfn, ut_argv[0]);
+    /* The path given to execve: argv[0] itself, or where a shell found argv[0] in $PATH. */
+    if (strchr(ut_argv[0], '/')) {
+        CHECK_STR(execfn, ut_argv[0]);
+    } else {
+        size_t n = strlen(execfn), k = strlen(ut_argv[0]);
+        CHECK(n > k && execfn[n - k - 1] == '/');
+        CHECK_STR(execfn + n - k, ut_argv[0]);
+    }
     /* argv is NULL-terminated and the environment follows it. */
     extern char **environ;
     CHECK(ut_argv[ut_argc] == NULL);
@@ -232,13 +268,10 @@ static void auxv_and_stack(void)
 }
 
 static const struct ut_test tests[] = {
-    {"uname_fields", uname_fields},
-    {"getrandom_bytes", getrandom_bytes},
-    {"prctl_name", prctl_name},
-    {"rlimits", rlimits},
-    {"getrusage_self", getrusage_self},
-    {"sysinfo_fields", sysinfo_fields},
-    {"affinity_and_getcpu", affinity_and_getcpu},
+    {"uname_fields", uname_fields},     {"getrandom_bytes", getrandom_bytes},
+    {"prctl_name", prctl_name},         {"rlimits", rlimits},
+    {"getrusage_self", getrusage_self}, {"system_time_accounted", system_time_accounted},
+    {"sysinfo_fields", sysinfo_fields}, {"affinity_and_getcpu", affinity_and_getcpu},
     {"auxv_and_stack", auxv_and_stack},
 };
 UT_AREA(misc, tests);
