@@ -926,6 +926,37 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
     return r;
 }
 
+#define POSIX_FADV_MAX 5 /* NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED, NOREUSE */
+
+/* Access-pattern advice. The page cache reads on demand and keeps what it holds, so every
+ * valid piece of advice is accepted and changes nothing. */
+SYSCALL_DEFINE4(fadvise64, int, fd, int64_t, offset, int64_t, len, int, advice)
+{
+    (void)offset;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r = file_pipe(f)                                       ? -ESPIPE
+             : len < 0 || advice < 0 || advice > POSIX_FADV_MAX ? -EINVAL
+                                                                : 0;
+    file_put(f);
+    return r;
+}
+
+/* Read-ahead into the page cache: a hint, accepted for regular files open for reading. */
+SYSCALL_DEFINE3(readahead, int, fd, int64_t, offset, uint64_t, count)
+{
+    (void)offset, (void)count;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r = (f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY                ? -EBADF
+             : f->kind != FILE_VFS || !VFS_S_ISREG(f->vf->inode->mode) ? -EINVAL
+                                                                       : 0;
+    file_put(f);
+    return r;
+}
+
 /* Reads a whole regular file into memory for exec's planner (callback for exec_file). */
 long files_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
 {

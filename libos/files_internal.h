@@ -57,7 +57,8 @@ int file_stat(struct file *f, struct vfs_stat *st);
 long flock_fcntl(struct file *f, int cmd, uint64_t arg);
 /* Drops every POSIX lock process p holds on the file behind f (a descriptor was closed). */
 void flock_release_posix(struct process *p, struct file *f);
-/* Drops the OFD locks owned by f (its last reference went). */
+/* Drops the OFD and flock(2) locks owned by f (its last reference went). */
 void flock_release_ofd(struct file *f);
+
 
 #endif

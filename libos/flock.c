@@ -1,7 +1,9 @@
 /*
- * fcntl record locks: POSIX locks (owned by a process, dropped when it closes any
- * descriptor of the file) and open file description locks (owned by the open file, dropped
- * when its last reference goes). One global table of byte ranges per inode; a lock request
+ * File locks. fcntl record locks: POSIX locks (owned by a process, dropped when it closes
+ * any descriptor of the file) and open file description locks (owned by the open file,
+ * dropped when its last reference goes). flock(2) locks: whole-file locks owned by the open
+ * file like OFD locks, but a separate family: they never conflict with fcntl locks, as on
+ * Linux. One global table of byte ranges per inode; a lock request
  * of one owner replaces that owner's locks on the range and merges with its adjacent locks
  * of the same type, as Linux does. F_SETLKW sleeps interruptibly; a POSIX waiter that would
  * close a cycle of processes waiting on each other gets EDEADLK.
@@ -11,6 +13,7 @@
 #include <lib/list.h>
 #include <lib/spinlock.h>
 #include <libos/abi/linux.h>
+#include <libos/abi/syscall.h>
 #include <libos/proc.h>
 #include <libos/wait.h>
 #include <mm/slab.h>
@@ -18,9 +21,11 @@
 
 #define OFFSET_MAX INT64_MAX
 
+enum lock_kind { LOCK_POSIX, LOCK_OFD, LOCK_FLOCK };
+
 struct lock_owner {
-    const void *id; /* struct process * (POSIX) or struct file * (OFD) */
-    bool ofd;
+    const void *id; /* struct process * (POSIX) or struct file * (OFD, flock) */
+    enum lock_kind kind;
 };
 
 struct flock_rec {
@@ -45,7 +50,13 @@ static struct wait_queue flock_wq = WAIT_QUEUE_INIT(flock_wq);
 
 static bool same_owner(const struct lock_owner *a, const struct lock_owner *b)
 {
-    return a->id == b->id && a->ofd == b->ofd;
+    return a->id == b->id && a->kind == b->kind;
+}
+
+/* fcntl locks (POSIX and OFD) conflict with each other; flock locks only with flock locks. */
+static bool same_family(const struct lock_owner *a, const struct lock_owner *b)
+{
+    return (a->kind == LOCK_FLOCK) == (b->kind == LOCK_FLOCK);
 }
 
 static bool overlaps(const struct flock_rec *r, int64_t start, int64_t end)
@@ -61,8 +72,8 @@ static struct flock_rec *find_conflict(const struct flock_rec *req)
     list_for_each(n, &locks)
     {
         struct flock_rec *r = list_entry(n, struct flock_rec, link);
-        if (r->inode == req->inode && !same_owner(&r->owner, &req->owner) &&
-            overlaps(r, req->start, req->end) &&
+        if (r->inode == req->inode && same_family(&r->owner, &req->owner) &&
+            !same_owner(&r->owner, &req->owner) && overlaps(r, req->start, req->end) &&
             (r->type == LINUX_F_WRLCK || req->type == LINUX_F_WRLCK))
             return r;
     }
@@ -148,7 +159,7 @@ static int try_apply(const struct flock_rec *req, struct flock_rec *recs[2], con
     if (req->type != LINUX_F_UNLCK) {
         struct flock_rec *c = find_conflict(req);
         if (c) {
-            *blocker = c->owner.ofd ? NULL : c->owner.id;
+            *blocker = c->owner.kind == LOCK_POSIX ? c->owner.id : NULL;
             spin_unlock(&flock_lock);
             return -EAGAIN;
         }
@@ -188,7 +199,8 @@ static int apply_wait(const struct flock_rec *req, struct flock_rec *recs[2])
         int err = try_apply(req, recs, &blocker);
         if (err != -EAGAIN)
             return err;
-        if (!req->owner.ofd) {
+        bool posix = req->owner.kind == LOCK_POSIX;
+        if (posix) {
             spin_lock(&flock_lock);
             bool dead = would_deadlock(req->owner.id, blocker);
             if (!dead) {
@@ -201,7 +213,7 @@ static int apply_wait(const struct flock_rec *req, struct flock_rec *recs[2])
         }
         struct lock_wait w = {req};
         err = await(&flock_wq, no_conflict, &w, AWAIT_INTERRUPTIBLE, 0);
-        if (!req->owner.ofd) {
+        if (posix) {
             spin_lock(&flock_lock);
             list_remove(&self.link);
             spin_unlock(&flock_lock);
@@ -286,7 +298,8 @@ static long lock_request(struct file *f, int cmd, const struct linux_flock *l,
         return -EBADF;
     memset(req, 0, sizeof(*req));
     req->inode = f->vf->inode;
-    req->owner = (struct lock_owner){ofd ? (const void *)f : (const void *)current_proc(), ofd};
+    req->owner =
+        ofd ? (struct lock_owner){f, LOCK_OFD} : (struct lock_owner){current_proc(), LOCK_POSIX};
     req->pid = ofd ? -1 : current_proc()->pid;
     req->type = l->l_type;
     return flock_range(l, f, &req->start, &req->end);
@@ -347,7 +360,7 @@ void flock_release_posix(struct process *p, struct file *f)
 {
     if (list_empty(&locks))
         return;
-    struct lock_owner o = {p, false};
+    struct lock_owner o = {p, LOCK_POSIX};
     release_where(&o, f->vf->inode);
 }
 
@@ -355,6 +368,47 @@ void flock_release_ofd(struct file *f)
 {
     if (list_empty(&locks))
         return;
-    struct lock_owner o = {f, true};
+    struct lock_owner o = {f, LOCK_OFD}, fl = {f, LOCK_FLOCK};
     release_where(&o, NULL);
+    release_where(&fl, NULL);
+}
+
+/* flock(2) on f: LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB not to wait. 0, -EAGAIN
+ * (LOCK_NB and held by another open file), -EINTR, -EINVAL (bad op, or f is not a file of
+ * a filesystem). The lock goes with f's last reference. */
+static long flock_file(struct file *f, int op)
+{
+    int type;
+    switch (op & ~LINUX_LOCK_NB) {
+    case LINUX_LOCK_SH:
+        type = LINUX_F_RDLCK;
+        break;
+    case LINUX_LOCK_EX:
+        type = LINUX_F_WRLCK;
+        break;
+    case LINUX_LOCK_UN:
+        type = LINUX_F_UNLCK;
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (f->kind != FILE_VFS)
+        return -EINVAL;
+    struct flock_rec req = {.inode = f->vf->inode,
+                            .owner = {f, LOCK_FLOCK},
+                            .pid = -1,
+                            .type = type,
+                            .start = 0,
+                            .end = OFFSET_MAX};
+    return set_lock(&req, !(op & LINUX_LOCK_NB)); /* -EAGAIN is EWOULDBLOCK */
+}
+
+SYSCALL_DEFINE2(flock, int, fd, int, op)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    long r = flock_file(f, op);
+    file_put(f);
+    return r;
 }

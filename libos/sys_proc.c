@@ -331,6 +331,30 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, uint64_t, param)
     return copy_to_user(param, &prio, sizeof(prio)) ? -EFAULT : 0;
 }
 
+/* Every task runs under SCHED_OTHER semantics, whose only static priority is 0. */
+SYSCALL_DEFINE2(sched_setparam, int, pid, uint64_t, param)
+{
+    int prio;
+    if (pid < 0 || !param)
+        return -EINVAL;
+    if (pid && !proc_find(pid))
+        return -ESRCH;
+    if (copy_from_user(&prio, param, sizeof(prio)))
+        return -EFAULT;
+    return prio == 0 ? 0 : -EINVAL;
+}
+
+/* The time slice EEVDF gives a task (the same for every task). */
+SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, uint64_t, tp)
+{
+    if (pid < 0)
+        return -EINVAL;
+    if (pid && !proc_find(pid))
+        return -ESRCH;
+    struct linux_timespec ts = {0, (int64_t)SCHED_SLICE_NS};
+    return copy_to_user(tp, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
 SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
 {
     return policy == SCHED_FIFO || policy == SCHED_RR ? 99

@@ -178,6 +178,30 @@ static void system_time_accounted(void)
     CHECK_CMP((long)(tb.tms_stime - ta.tms_stime), >=, hz / 100); /* 10 ms at least */
 }
 
+/* musl's sched_setparam always fails with ENOSYS: call the kernel. */
+static int setparam(pid_t pid, const struct sched_param *sp)
+{
+    return (int)syscall(SYS_sched_setparam, pid, sp);
+}
+
+/* SCHED_OTHER's only priority is 0; the round-robin interval is reported for any task. */
+static void sched_param_and_interval(void)
+{
+    struct sched_param sp = {.sched_priority = 0};
+    CHECK_SYS(setparam(0, &sp));
+    CHECK_SYS(setparam(getpid(), &sp));
+    sp.sched_priority = 5;
+    CHECK_ERR(setparam(0, &sp), EINVAL);
+    CHECK_ERR(setparam(-1, &sp), EINVAL);
+    sp.sched_priority = 0;
+    CHECK_ERR(setparam(0x3fffffff, &sp), ESRCH);
+    struct timespec ts = {-1, -1};
+    CHECK_SYS(sched_rr_get_interval(0, &ts));
+    CHECK(ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000);
+    CHECK_ERR(sched_rr_get_interval(-1, &ts), EINVAL);
+    CHECK_ERR(sched_rr_get_interval(0x3fffffff, &ts), ESRCH);
+}
+
 static void sysinfo_fields(void)
 {
     struct sysinfo si;
@@ -272,6 +296,6 @@ static const struct ut_test tests[] = {
     {"prctl_name", prctl_name},         {"rlimits", rlimits},
     {"getrusage_self", getrusage_self}, {"system_time_accounted", system_time_accounted},
     {"sysinfo_fields", sysinfo_fields}, {"affinity_and_getcpu", affinity_and_getcpu},
-    {"auxv_and_stack", auxv_and_stack},
+    {"auxv_and_stack", auxv_and_stack}, {"sched_param_and_interval", sched_param_and_interval},
 };
 UT_AREA(misc, tests);
