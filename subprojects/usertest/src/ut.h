@@ -119,6 +119,9 @@ void ut_sleep_ms(long ms);
  * emulates some system calls differently), detected from $USERTEST_QEMU_USER or from the
  * synthesized /proc/self/stat. Tests use it only to turn a known emulator gap into a SKIP. */
 bool ut_under_qemu_user(void);
+/* True on our kernel (uname's release ends in "-exo"), false on Linux: for skips that
+ * excuse a real Linux lacking a syscall newer than itself, never exo. */
+bool ut_on_exo(void);
 /* fork() that fails the test on error. */
 pid_t ut_fork(void);
 /* Wait for pid and return its raw wait status; fails the test on error. */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,6 +104,12 @@ bool ut_under_qemu_user(void)
         }
     }
     return cached;
+}
+
+bool ut_on_exo(void)
+{
+    struct utsname u;
+    return uname(&u) == 0 && strstr(u.release, "-exo") != NULL;
 }
 
 pid_t ut_fork(void)
