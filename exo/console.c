@@ -1,8 +1,12 @@
-/* PL011 UART console: polled output under a lock, interrupt-driven input into a ring. */
+/* PL011 UART console: polled output under a lock, interrupt-driven input into a ring.
+ * Kernel messages (console_write, not the terminal's raw output) are also kept in the
+ * kernel log ring that syslog(2) reads through exo_log_read. */
 #include <stdarg.h>
+#include <exo/console.h>
 #include <lib/format.h>
 #include <lib/spinlock.h>
 #include "exo.h"
+#include "log_ring.h"
 
 #define UART_DR   0x00
 #define UART_FR   0x18
@@ -22,12 +26,14 @@ static uintptr_t uart;
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 static char rx_ring[4096];
 static volatile unsigned rx_head, rx_tail;
+static struct log_ring klog_ring; /* under console_lock */
+_Static_assert(LOG_RING_SIZE == EXO_LOG_SIZE, "the API promises the ring's size");
 
 void console_init(uintptr_t base)
 {
     uart = base;
     mmio_write32(uart + UART_CR, 0);
-    mmio_write32(uart + UART_LCRH, (3 << 5) | (1 << 4)); /* 8N1, FIFOs on */
+    mmio_write32(uart + UART_LCRH, (3 << 5) | (1 << 4));          /* 8N1, FIFOs on */
     mmio_write32(uart + UART_CR, (1 << 0) | (1 << 8) | (1 << 9)); /* UARTEN | TXE | RXE */
 }
 
@@ -45,6 +51,7 @@ static void putc_raw(char c)
 
 void console_write_unlocked(const char *s, size_t len)
 {
+    log_ring_append(&klog_ring, s, len);
     if (!uart)
         return;
     for (size_t i = 0; i < len; i++) {
@@ -71,6 +78,29 @@ void console_write(const char *s, size_t len)
     console_write_unlocked(s, len);
     spin_unlock(&console_lock);
     irq_restore(flags);
+}
+
+size_t exo_log_read(uint64_t *pos, char *buf, size_t len)
+{
+    uint64_t flags = irq_save();
+    spin_lock(&console_lock);
+    if (*pos < log_ring_start(&klog_ring))
+        *pos = log_ring_start(&klog_ring);
+    size_t n = log_ring_read(&klog_ring, *pos, buf, len);
+    *pos += n;
+    spin_unlock(&console_lock);
+    irq_restore(flags);
+    return n;
+}
+
+uint64_t exo_log_end(void)
+{
+    uint64_t flags = irq_save();
+    spin_lock(&console_lock);
+    uint64_t end = klog_ring.end;
+    spin_unlock(&console_lock);
+    irq_restore(flags);
+    return end;
 }
 
 void kprintf(const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -202,6 +203,38 @@ static void sched_param_and_interval(void)
     CHECK_ERR(sched_rr_get_interval(0x3fffffff, &ts), ESRCH);
 }
 
+/* The kernel log through syslog(2) (klogctl): its size, the newest bytes, the checks; root
+ * only, as on Debian's kernel (dmesg_restrict). */
+static void syslog_actions(void)
+{
+    int size = klogctl(10, NULL, 0); /* SYSLOG_ACTION_SIZE_BUFFER */
+    if (size == -1 && errno == EPERM && ut_under_qemu_user())
+        SKIP("the host kernel keeps its log from this container");
+    CHECK_CMP(size, >, 0);
+    char *buf = malloc((size_t)size);
+    CHECK(buf != NULL);
+    int n = SYS(klogctl(3, buf, size)); /* SYSLOG_ACTION_READ_ALL */
+    CHECK_CMP(n, >, 0);                 /* the boot logged something */
+    CHECK_CMP(n, <=, size);
+    CHECK_EQ(buf[n - 1], '\n');
+    int m = SYS(klogctl(3, buf, 10));
+    CHECK_CMP(m, <=, 10);
+    if (!ut_under_qemu_user()) { /* qemu-user checks the buffer first, and differently */
+        CHECK_ERR(klogctl(3, NULL, size), EINVAL);
+        CHECK_ERR(klogctl(3, buf, -1), EINVAL);
+    }
+    CHECK_ERR(klogctl(99, buf, size), EINVAL);
+    CHECK_CMP(SYS(klogctl(9, NULL, 0)), >=, 0); /* SYSLOG_ACTION_SIZE_UNREAD */
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        CHECK_SYS(setuid(65534));
+        CHECK_ERR(klogctl(3, buf, size), EPERM);
+        _exit(0);
+    }
+    ut_wait_exit(pid, 0);
+    free(buf);
+}
+
 static void sysinfo_fields(void)
 {
     struct sysinfo si;
@@ -297,5 +330,6 @@ static const struct ut_test tests[] = {
     {"getrusage_self", getrusage_self}, {"system_time_accounted", system_time_accounted},
     {"sysinfo_fields", sysinfo_fields}, {"affinity_and_getcpu", affinity_and_getcpu},
     {"auxv_and_stack", auxv_and_stack}, {"sched_param_and_interval", sched_param_and_interval},
+    {"syslog_actions", syslog_actions},
 };
 UT_AREA(misc, tests);
