@@ -1034,7 +1034,7 @@ int vfs_unlink(const struct vfs_ctx *c, const char *path)
     if (!err)
         err = dir->ops->unlink ? dir->ops->unlink(dir, t.name, t.len, victim) : -EPERM;
     if (!err)
-        vfs_d_drop(t.d);
+        vfs_d_delete(t.d);
     target_put(&t);
     return err;
 }
@@ -1056,7 +1056,7 @@ int vfs_rmdir(const struct vfs_ctx *c, const char *path)
     if (!err)
         err = dir->ops->rmdir ? dir->ops->rmdir(dir, t.name, t.len, victim) : -EPERM;
     if (!err)
-        vfs_d_drop(t.d);
+        vfs_d_delete(t.d);
     target_put(&t);
     return err;
 }
@@ -1147,7 +1147,7 @@ int vfs_rename2(const struct vfs_ctx *oc, const char *old_path, const struct vfs
             if (VFS_S_ISDIR(ni->mode))
                 vfs_d_move(n.d, o.parent.dentry, o.name, o.len);
         } else {
-            vfs_d_drop(n.d);
+            vfs_d_delete(n.d);
             vfs_d_move(o.d, n.parent.dentry, n.name, n.len);
         }
     }

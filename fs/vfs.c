@@ -214,9 +214,13 @@ static struct vfs_dentry *d_alloc(struct vfs_dentry *parent, struct vfs_superblo
     d->sb = sb;
     list_init(&d->hash_link);
     list_init(&d->lru_link);
+    list_init(&d->child_link);
+    list_init(&d->children);
     d->parent = parent ? vfs_dget(parent) : d;
     d->hash = name_hash(d->parent, name, len);
     spin_lock(&vfs_lock);
+    if (parent)
+        list_push_back(&parent->children, &d->child_link);
     sb->nr_dentries++;
     d_total++;
     spin_unlock(&vfs_lock);
@@ -248,6 +252,7 @@ static struct vfs_dentry *d_free(struct vfs_dentry *d)
 {
     struct vfs_dentry *parent = d->parent != d ? d->parent : NULL;
     spin_lock(&vfs_lock);
+    list_remove(&d->child_link);
     d->sb->nr_dentries--;
     d_total--;
     spin_unlock(&vfs_lock);
@@ -363,6 +368,8 @@ int vfs_d_lookup(struct vfs_dentry *dir, const char *name, size_t len, struct vf
         return -ENOENT;
     if (!VFS_S_ISDIR(di->mode))
         return -ENOTDIR;
+    if (dir->dead)
+        return -ENOENT; /* like Linux in a removed directory; a cached child would pin dir */
     uint32_t hash = name_hash(dir, name, len);
     bool nocache = dir->sb->flags & VFS_SB_NOCACHE;
     spin_lock(&vfs_lock);
@@ -432,6 +439,43 @@ void vfs_d_drop(struct vfs_dentry *d)
     spin_unlock(&vfs_lock);
 }
 
+/* Unhashes d, whose name was removed, and its children (negative entries, since a removed
+ * directory is empty): the unused ones are freed now, the others by their last vfs_dput.
+ * d is marked dead so that no child is cached below it later. Without this, cached
+ * negative children would keep d, and so its inode, alive after the directory was removed
+ * (ext2: an unlinked directory still allocated on disk). */
+void vfs_d_delete(struct vfs_dentry *d)
+{
+    struct list_node unused;
+    list_init(&unused);
+    spin_lock(&vfs_lock);
+    d->dead = true;
+    if (d->hashed) {
+        list_remove(&d->hash_link);
+        d->hashed = false;
+    }
+    struct list_node *n, *tmp;
+    list_for_each_safe(n, tmp, &d->children)
+    {
+        struct vfs_dentry *c = list_entry(n, struct vfs_dentry, child_link);
+        if (c->hashed) {
+            list_remove(&c->hash_link);
+            c->hashed = false;
+        }
+        if (c->refcount == 0) { /* on the unused list: take it off for d_free */
+            list_remove(&c->lru_link);
+            d_unused--;
+            list_remove(&c->child_link);
+            list_push_back(&unused, &c->child_link);
+        }
+    }
+    spin_unlock(&vfs_lock);
+    while (!list_empty(&unused)) {
+        struct vfs_dentry *c = list_entry(unused.next, struct vfs_dentry, child_link);
+        vfs_dput(d_free(c)); /* d_free unlinks c from unused; d is still held by the caller */
+    }
+}
+
 /* Renames d to (parent, name) in the cache. Preallocated name buffer: none needed when the
  * name fits inline; otherwise falls back to dropping d if memory runs out. */
 void vfs_d_move(struct vfs_dentry *d, struct vfs_dentry *parent, const char *name, size_t len)
@@ -455,6 +499,8 @@ void vfs_d_move(struct vfs_dentry *d, struct vfs_dentry *parent, const char *nam
     }
     d->len = len;
     d->parent = parent;
+    list_remove(&d->child_link);
+    list_push_back(&parent->children, &d->child_link);
     d->hash = name_hash(parent, name, len);
     d_hash_locked(d);
     spin_unlock(&vfs_lock);

@@ -547,6 +547,8 @@ static int ext2_link(struct vfs_inode *vdir, const char *name, size_t len,
     int err = t->vfs.nlink >= EXT2_LINK_MAX ? -EMLINK : 0;
     if (!err)
         err = ext2_dir_add(dir, name, len, (uint32_t)t->vfs.ino, t->vfs.mode);
+    if (!err)
+        err = ext2_orphan_del(t); /* linked again (linkat of an open unlinked file) */
     if (!err) {
         t->vfs.nlink++;
         ext2_touch(t, false, true);
@@ -566,6 +568,7 @@ static int ext2_unlink(struct vfs_inode *vdir, const char *name, size_t len,
     if (!err) {
         if (v->vfs.nlink > 0)
             v->vfs.nlink--;
+        ext2_orphan_add(v);
         ext2_touch(v, false, true);
         err = ext2_write_inode(v);
     }
@@ -586,6 +589,7 @@ static int ext2_rmdir(struct vfs_inode *vdir, const char *name, size_t len,
         err = remove_entry(dir, name, len);
     if (!err) {
         v->vfs.nlink = 0;
+        ext2_orphan_add(v);
         ext2_touch(v, false, true);
         err = ext2_write_inode(v);
         dir_nlink_dec(dir);
@@ -644,6 +648,7 @@ static int ext2_rename(struct vfs_inode *vodir, const char *oname, size_t olen,
             } else if (ni->vfs.nlink > 0) {
                 ni->vfs.nlink--;
             }
+            ext2_orphan_add(ni);
             ext2_touch(ni, false, true);
             err = ext2_write_inode(ni);
         }

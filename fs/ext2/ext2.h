@@ -203,6 +203,7 @@ struct ext2_sb {
     bool csum, gdt_csum;
     uint32_t csum_seed;
     bool sb_dirty;
+    struct list_node orphans; /* inodes on the on-disk orphan list, head first (orphan.c) */
 };
 
 struct ext2_inode {
@@ -210,7 +211,8 @@ struct ext2_inode {
     uint8_t *raw; /* on-disk record, inode_size bytes (authoritative for i_block, flags) */
     uint32_t flags;
     uint32_t csum_seed;
-    uint64_t last_pblk; /* allocation goal hint */
+    uint64_t last_pblk;           /* allocation goal hint */
+    struct list_node orphan_link; /* on s->orphans while unlinked but in use */
 };
 
 static inline struct ext2_sb *EXT2_SB(struct vfs_superblock *sb)
@@ -244,6 +246,15 @@ int ext2_alloc_block(struct ext2_sb *s, uint64_t goal, uint64_t *out);
 int ext2_free_blocks(struct ext2_sb *s, uint64_t blk, uint64_t count);
 int ext2_alloc_inode_nr(struct ext2_sb *s, uint32_t parent_ino, bool dir, uint32_t *out);
 int ext2_free_inode_nr(struct ext2_sb *s, uint32_t ino, bool dir);
+
+/* orphan.c (lock held, except recover) */
+/* Puts ei, whose last link just went, at the head of the orphan list; the caller writes
+ * ei. Nothing if ei still has links or is listed already. */
+void ext2_orphan_add(struct ext2_inode *ei);
+/* Takes ei off the orphan list (if on it), rewriting the entry that pointed to it. */
+int ext2_orphan_del(struct ext2_inode *ei);
+/* At a read-write mount: frees the inodes left on the on-disk orphan list. */
+void ext2_orphan_recover(struct ext2_sb *s);
 
 /* inode.c */
 extern const struct vfs_inode_ops ext2_file_ops, ext2_dir_ops, ext2_symlink_ops, ext2_special_ops;

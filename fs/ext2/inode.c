@@ -11,6 +11,7 @@ struct vfs_inode *ext2_alloc_vfs_inode(struct vfs_superblock *sb)
         fs_free(ei);
         return NULL;
     }
+    list_init(&ei->orphan_link);
     return &ei->vfs;
 }
 
@@ -419,6 +420,7 @@ void ext2_evict_inode(struct vfs_inode *inode)
     struct ext2_inode *ei = EXT2_I(inode);
     struct ext2_sb *s = isb(ei);
     spin_lock(&s->lock);
+    ext2_orphan_del(ei);
     if (has_data_blocks(ei))
         ext2_truncate_blocks(ei, 0);
     else if (VFS_S_ISLNK(inode->mode))

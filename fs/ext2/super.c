@@ -294,6 +294,7 @@ static int ext2_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblo
         return err;
     }
     spin_init(&s->lock, "ext2");
+    list_init(&s->orphans);
     s->bdev = bdev;
     s->vfs.ops = &ext2_super_ops;
     s->vfs.type = variant_name(s);
@@ -308,6 +309,7 @@ static int ext2_mount(struct blockdev *bdev, uint32_t flags, struct vfs_superblo
         wr32(s->sb, SB_MTIME, (uint32_t)now.sec);
         wr16(s->sb, SB_MNT_COUNT, rd16(s->sb, SB_MNT_COUNT) + 1u);
         s->sb_dirty = true;
+        ext2_orphan_recover(s);
     }
     *out = &s->vfs;
     return 0;

@@ -230,8 +230,11 @@ struct vfs_dentry {
     unsigned refcount;
     unsigned mounted; /* number of mounts on this dentry */
     bool hashed;
+    bool dead; /* its name was removed (vfs_d_delete): nothing is looked up below it */
     struct list_node hash_link;
-    struct list_node lru_link; /* on the unused list while refcount == 0 */
+    struct list_node lru_link;   /* on the unused list while refcount == 0 */
+    struct list_node child_link; /* on parent->children (not for a root) */
+    struct list_node children;   /* dentries whose parent this is */
     char iname[VFS_DNAME_INLINE];
 };
 
