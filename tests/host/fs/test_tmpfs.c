@@ -154,7 +154,7 @@ static void test_basics(void **state)
     assert_int_equal(st.uid, 7);
     assert_int_equal(st.gid, 8);
     /* owner of new objects */
-    m.ctx.cred = (struct vfs_cred){1000, 100};
+    m.ctx.cred = (struct vfs_cred){.uid = 1000, .gid = 100};
     assert_int_equal(vfs_mkdir(&m.ctx, "/mine", 0755), 0);
     assert_int_equal(stat_of(&m.ctx, "/mine").uid, 1000);
     assert_int_equal(stat_of(&m.ctx, "/mine").gid, 100);
