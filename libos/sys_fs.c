@@ -783,10 +783,13 @@ SYSCALL_DEFINE6(pwritev2, int, fd, uint64_t, iov, int, iovcnt, int64_t, pos, int
 
 /* ---- In-kernel copies ---- */
 
-/* Copies up to len bytes from in at *in_off to out at *out_off (both regular VFS files
- * already checked), advancing both offsets: the bytes copied, or an error if none were. */
-static long copy_range(struct vfs_file *in, uint64_t *in_off, struct vfs_file *out,
-                       uint64_t *out_off, uint64_t len)
+/* Copies up to len bytes of in (a regular VFS file) from *in_off to out: at *out_off (a
+ * regular VFS file) when out_off is given, else at out's position as write(2) would (any
+ * open file; blocking unless O_NONBLOCK). Advances the offsets by what was written: the
+ * bytes copied, or an error if none were. Stops early at the end of in, a short write (a
+ * full non-blocking pipe) or a signal. */
+static long copy_range(struct vfs_file *in, uint64_t *in_off, struct file *out, uint64_t *out_off,
+                       uint64_t len)
 {
     uint8_t *buf = kmalloc(4096);
     if (!buf)
@@ -795,10 +798,13 @@ static long copy_range(struct vfs_file *in, uint64_t *in_off, struct vfs_file *o
     while ((uint64_t)done < len) {
         int64_t r = vfs_pread(in, buf, (size_t)MIN(len - (uint64_t)done, 4096), *in_off);
         if (r > 0) {
-            int64_t w = vfs_pwrite(out, buf, (size_t)r, *out_off);
+            struct io_src src = {0, buf};
+            int64_t w = out_off ? vfs_pwrite(out->vf, buf, (size_t)r, *out_off)
+                                : file_write_src(out, &src, (uint64_t)r);
             if (w > 0) {
                 *in_off += (uint64_t)w;
-                *out_off += (uint64_t)w;
+                if (out_off)
+                    *out_off += (uint64_t)w;
                 done += w;
             }
             r = w < r ? (w < 0 ? w : 0) : r;
@@ -853,39 +859,6 @@ static long sendfile_check(struct file *in, struct file *out)
     return 0;
 }
 
-/* Writes up to len bytes of in from *in_off to out at its position, as write(2) would
- * (blocking unless out is O_NONBLOCK): the bytes written, *in_off advanced by as many, or an
- * error if none were. Stops early at the end of in, a short write (a full non-blocking pipe)
- * or a signal. */
-static long send_range(struct vfs_file *in, uint64_t *in_off, struct file *out, uint64_t len)
-{
-    uint8_t *buf = kmalloc(4096);
-    if (!buf)
-        return -ENOMEM;
-    long done = 0;
-    while ((uint64_t)done < len) {
-        int64_t r = vfs_pread(in, buf, (size_t)MIN(len - (uint64_t)done, 4096), *in_off);
-        if (r > 0) {
-            struct io_src src = {0, buf};
-            long w = file_write_src(out, &src, (uint64_t)r);
-            if (w > 0) {
-                *in_off += (uint64_t)w;
-                done += w;
-            }
-            r = w < r ? (w < 0 ? w : 0) : r;
-        }
-        if (r <= 0) {
-            if (!done && r < 0)
-                done = r;
-            break;
-        }
-        if (signal_pending_current())
-            break;
-    }
-    kfree(buf);
-    return done;
-}
-
 SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uint64_t, uoff, uint64_t, count)
 {
     struct file *in = fd_get(in_fd), *out = fd_get(out_fd);
@@ -894,7 +867,7 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uint64_t, uoff, uint64_t, cou
     if (!err)
         err = get_user_off(uoff, in->vf, &in_off);
     if (!err) {
-        err = send_range(in->vf, &in_off, out, MIN(count, MAX_RW_COUNT));
+        err = copy_range(in->vf, &in_off, out, NULL, MIN(count, MAX_RW_COUNT));
         if (err >= 0) {
             long e = put_user_off(uoff, in->vf, in_off);
             err = e ? e : err;
@@ -943,7 +916,7 @@ SYSCALL_DEFINE6(copy_file_range, int, fd_in, uint64_t, uoff_in, int, fd_out, uin
             err = -EINVAL; /* overlapping ranges of one file */
     }
     if (!err) {
-        err = copy_range(in->vf, &in_off, out->vf, &out_off, len);
+        err = copy_range(in->vf, &in_off, out, &out_off, len);
         if (err >= 0) {
             long e = put_user_off(uoff_in, in->vf, in_off);
             if (!e)

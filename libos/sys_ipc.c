@@ -147,6 +147,21 @@ static long apply_sigmask(uint64_t usigmask, uint64_t sigsetsize)
     return 0;
 }
 
+/* The timeout (a user timespec, uts 0: none) and signal mask of ppoll and epoll_pwait2:
+ * the timeout's kind (with *ts and *deadline filled) or an error; the mask is applied last,
+ * once nothing can fail. */
+static int timeout_and_mask(uint64_t uts, struct linux_timespec *ts, uint64_t *deadline,
+                            uint64_t usigmask, uint64_t sigsetsize)
+{
+    if (uts && copy_from_user(ts, uts, sizeof(*ts)))
+        return -EFAULT;
+    int kind = ipc_timeout_from_timespec(uts ? ts : NULL, exo_time_ns(), deadline);
+    if (kind < 0)
+        return kind;
+    long err = apply_sigmask(usigmask, sigsetsize);
+    return err ? (int)err : kind;
+}
+
 /* ---- epoll ------------------------------------------------------------------------------ */
 
 uint32_t ttycon_poll(struct ipc_poll_table *pt);
@@ -259,15 +274,10 @@ SYSCALL_DEFINE6(epoll_pwait2, int, epfd, uint64_t, uevents, int, maxevents, uint
                 usigmask, uint64_t, sigsetsize)
 {
     struct linux_timespec ts;
-    if (uts && copy_from_user(&ts, uts, sizeof(ts)))
-        return -EFAULT;
     uint64_t deadline = 0;
-    int kind = ipc_timeout_from_timespec(uts ? &ts : NULL, exo_time_ns(), &deadline);
+    int kind = timeout_and_mask(uts, &ts, &deadline, usigmask, sigsetsize);
     if (kind < 0)
         return kind;
-    long err = apply_sigmask(usigmask, sigsetsize);
-    if (err)
-        return err;
     return do_epoll_wait(epfd, uevents, maxevents, kind, deadline);
 }
 
@@ -532,17 +542,12 @@ SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, 
         return -EINVAL;
     struct linux_timespec ts;
     uint64_t deadline = 0;
-    if (uts && copy_from_user(&ts, uts, sizeof(ts)))
-        return -EFAULT;
-    int kind = ipc_timeout_from_timespec(uts ? &ts : NULL, exo_time_ns(), &deadline);
+    int kind = timeout_and_mask(uts, &ts, &deadline, usigmask, sigsetsize);
     if (kind < 0)
         return kind;
-    long r = apply_sigmask(usigmask, sigsetsize);
-    if (r)
-        return r;
     size_t bytes = sizeof(struct linux_pollfd) * nfds;
     struct poll_args a = {kmalloc(bytes ? bytes : 1), nfds};
-    r = !a.fds ? -ENOMEM : copy_from_user(a.fds, ufds, bytes) ? -EFAULT : 0;
+    long r = !a.fds ? -ENOMEM : copy_from_user(a.fds, ufds, bytes) ? -EFAULT : 0;
     if (!r)
         r = scan_wait(poll_scan, &a, kind, deadline);
     if (r == -ERESTARTSYS)

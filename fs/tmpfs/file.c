@@ -43,6 +43,44 @@ static uint8_t *page_get(struct tmpfs_node *n, uint64_t pg)
     return slot ? *slot : NULL;
 }
 
+/* Lock held: the first page index in [from, limit) of the subtree slot (depth d, first page
+ * base) that holds memory (data true) or none (data false); limit if there is none. Absent
+ * subtrees are skipped whole. */
+static uint64_t find_page(void *slot, unsigned d, uint64_t base, uint64_t from, uint64_t limit,
+                          bool data)
+{
+    uint64_t end = MIN(base + span(d), limit);
+    if (from >= end)
+        return limit;
+    if (!slot || d == 0) /* absent: all hole; a page: data */
+        return (slot != NULL) == data ? MAX(from, base) : limit;
+    uint64_t cs = span(d - 1);
+    for (uint64_t i = from > base ? (from - base) / cs : 0; i < TMPFS_FANOUT; i++) {
+        uint64_t r = find_page(((void **)slot)[i], d - 1, base + i * cs, from, limit, data);
+        if (r < limit)
+            return r;
+    }
+    return limit;
+}
+
+/* SEEK_DATA/SEEK_HOLE by pages: a page that holds memory is data, an absent one a hole. */
+static int64_t t_seek_hole_data(struct vfs_inode *inode, uint64_t off, bool data)
+{
+    struct tmpfs_sb *fs = TMPFS_FS(inode);
+    struct tmpfs_node *n = TMPFS_N(inode);
+    spin_lock(&fs->lock);
+    uint64_t size = n->size, limit = (size + TMPFS_PAGE_SIZE - 1) / TMPFS_PAGE_SIZE;
+    uint64_t from = off / TMPFS_PAGE_SIZE, covered = span(n->file.depth);
+    uint64_t pg = find_page(n->file.root, n->file.depth, 0, from, limit, data);
+    if (pg == limit && !data && covered < limit) /* pages past the tree are holes */
+        pg = MAX(from, covered);
+    spin_unlock(&fs->lock);
+    uint64_t at = MAX(off, pg * TMPFS_PAGE_SIZE);
+    if (at >= size)
+        return data ? -ENXIO : (int64_t)size;
+    return (int64_t)at;
+}
+
 /* Frees the pages [first, end) of the subtree in *slot (depth d, first page base); returns
  * true when nothing is left in it. */
 static bool trim(struct tmpfs_sb *fs, struct tmpfs_node *n, void **slot, unsigned d, uint64_t base,
@@ -114,22 +152,6 @@ static int t_punch_hole(struct vfs_inode *inode, uint64_t off, uint64_t len)
     tmpfs_sync_vi(inode);
     spin_unlock(&fs->lock);
     return 0;
-}
-
-/* SEEK_DATA/SEEK_HOLE by pages: a page that holds memory is data, an absent one a hole. */
-static int64_t t_seek_hole_data(struct vfs_inode *inode, uint64_t off, bool data)
-{
-    struct tmpfs_sb *fs = TMPFS_FS(inode);
-    struct tmpfs_node *n = TMPFS_N(inode);
-    spin_lock(&fs->lock);
-    uint64_t size = n->size, pg = off / TMPFS_PAGE_SIZE;
-    while (pg * TMPFS_PAGE_SIZE < size && (page_get(n, pg) != NULL) != data)
-        pg++;
-    spin_unlock(&fs->lock);
-    uint64_t at = MAX(off, pg * TMPFS_PAGE_SIZE);
-    if (at >= size)
-        return data ? -ENXIO : (int64_t)size;
-    return (int64_t)at;
 }
 
 /* Lock held: sets the size, dropping data beyond it (the tail of the last page is zeroed so

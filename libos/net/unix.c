@@ -891,7 +891,9 @@ SYSCALL_DEFINE4(socketpair, int, domain, int, type, int, protocol, uint64_t, usv
     return 0;
 }
 
-SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
+/* bind (connect false) and connect: the socket behind fd, the address copied in, then the
+ * operation. */
+static long addr_call(int fd, uint64_t uaddr, uint32_t len, bool connect)
 {
     struct file *f;
     long r;
@@ -900,9 +902,17 @@ SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
         return r;
     struct linux_sockaddr_un a;
     int alen = addr_in(uaddr, len, &a);
-    r = alen < 0 ? alen : us_bind(s, &a, alen);
+    if (alen < 0)
+        r = alen;
+    else
+        r = connect ? us_connect(s, &a, alen, f->flags & LINUX_O_NONBLOCK) : us_bind(s, &a, alen);
     file_put(f);
     return r;
+}
+
+SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
+{
+    return addr_call(fd, uaddr, len, false);
 }
 
 SYSCALL_DEFINE2(listen, int, fd, int, backlog)
@@ -931,16 +941,7 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 SYSCALL_DEFINE3(connect, int, fd, uint64_t, uaddr, uint32_t, len)
 {
-    struct file *f;
-    long r;
-    struct usock *s = sock_get(fd, &f, &r);
-    if (!s)
-        return r;
-    struct linux_sockaddr_un a;
-    int alen = addr_in(uaddr, len, &a);
-    r = alen < 0 ? alen : us_connect(s, &a, alen, f->flags & LINUX_O_NONBLOCK);
-    file_put(f);
-    return r;
+    return addr_call(fd, uaddr, len, true);
 }
 
 SYSCALL_DEFINE4(accept4, int, fd, uint64_t, uaddr, uint64_t, ulen, int, flags)
