@@ -273,15 +273,20 @@ struct walk {
     const struct vfs_cred *cred; /* search permission is checked for it; NULL: no checks */
 };
 
+bool vfs_cred_in_group(const struct vfs_cred *cred, uint32_t gid)
+{
+    return gid == cred->gid || (cred->in_groups && cred->in_groups(cred->groups_arg, gid));
+}
+
 int vfs_permission(const struct vfs_cred *cred, const struct vfs_inode *i, unsigned want)
 {
     if (!cred)
         return 0;
     if (cred->uid == 0) /* root: everything but executing what nobody may execute */
         return (want & VFS_MAY_EXEC) && !VFS_S_ISDIR(i->mode) && !(i->mode & 0111) ? -EACCES : 0;
-    unsigned bits = i->uid == cred->uid   ? i->mode >> 6
-                    : i->gid == cred->gid ? i->mode >> 3
-                                          : i->mode;
+    unsigned bits = i->uid == cred->uid               ? i->mode >> 6
+                    : vfs_cred_in_group(cred, i->gid) ? i->mode >> 3
+                                                      : i->mode;
     return (want & ~bits & 7) ? -EACCES : 0;
 }
 
@@ -716,14 +721,40 @@ int64_t vfs_write(struct vfs_file *f, const void *buf, size_t len)
     return n;
 }
 
-/* SEEK_DATA/SEEK_HOLE without hole information: the whole file is data, followed by the
- * implicit hole at its end (what Linux reports for filesystems that do not track holes). */
+int vfs_punch_hole(struct vfs_file *f, uint64_t off, uint64_t len)
+{
+    struct vfs_inode *i = f->inode;
+    if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        return -EBADF;
+    if (!VFS_S_ISREG(i->mode) || !i->ops->punch_hole)
+        return -EOPNOTSUPP;
+    if (is_readonly(&f->path))
+        return -EROFS;
+    uint64_t size = i->size;
+    if (off >= size)
+        return 0;
+    len = MIN(len, size - off);
+    int err = i->ops->punch_hole(i, off, len);
+    if (!err)
+        pagecache_zero_range(i, off, len);
+    return err;
+}
+
+/* SEEK_DATA/SEEK_HOLE: the filesystem's hole information, or (without it) the whole file as
+ * data followed by the implicit hole at its end (what Linux reports for filesystems that do
+ * not track holes). */
 static int64_t seek_data_hole(struct vfs_file *f, int64_t off, int whence)
 {
-    uint64_t size = f->inode->size;
+    struct vfs_inode *i = f->inode;
+    uint64_t size = i->size;
     if (off < 0 || (uint64_t)off >= size)
         return -ENXIO;
-    int64_t r = whence == VFS_SEEK_DATA ? off : (int64_t)size;
+    bool data = whence == VFS_SEEK_DATA;
+    int64_t r = data ? off : (int64_t)size;
+    if (VFS_S_ISREG(i->mode) && i->ops->seek_hole_data)
+        r = i->ops->seek_hole_data(i, (uint64_t)off, data);
+    if (r < 0)
+        return r;
     spin_lock(&f->lock);
     f->pos = (uint64_t)r;
     spin_unlock(&f->lock);

@@ -555,6 +555,23 @@ void pagecache_resize(struct vfs_inode *inode, uint64_t old_size, uint64_t new_s
     free_list(dropped);
 }
 
+void pagecache_zero_range(struct vfs_inode *inode, uint64_t off, uint64_t len)
+{
+    struct pagecache *pc = lookup(inode);
+    if (!pc || !len)
+        return;
+    uint64_t end = off + len;
+    spin_lock(&pc->lock);
+    pc->seq++;
+    for (struct pc_page *p = tree_ceil(pc, off >> PAGE_SHIFT); p && (p->index << PAGE_SHIFT) < end;
+         p = tree_next(p)) {
+        uint64_t start = p->index << PAGE_SHIFT;
+        uint64_t from = MAX(start, off), to = MIN(start + PAGE_SIZE, end);
+        memset((char *)page_virt(p->pg) + (from - start), 0, to - from);
+    }
+    spin_unlock(&pc->lock);
+}
+
 /* ---- sync, eviction, shrinking ---- */
 
 int pagecache_sync_inode(struct vfs_inode *inode, uint64_t off, uint64_t len)

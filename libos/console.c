@@ -31,7 +31,6 @@ static void con_signal(void *ctx, int sig)
 
 static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore};
 
-
 static void con_input_taken(struct term *t);
 static const struct term_driver con_driver = {NULL, NULL, NULL, con_input_taken};
 
@@ -115,9 +114,9 @@ long ttycon_read(uint64_t ubuf, uint64_t len, unsigned fflags)
     return term_read(&con, ubuf, len, fflags);
 }
 
-long ttycon_write(uint64_t ubuf, uint64_t len)
+long ttycon_write(const struct io_src *src, uint64_t len)
 {
-    return term_write(&con, ubuf, len, 0);
+    return term_write(&con, src, len, 0);
 }
 
 long ttycon_ioctl(unsigned cmd, uint64_t arg)

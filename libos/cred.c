@@ -161,11 +161,35 @@ SYSCALL_DEFINE2(setgroups, int, size, uint64_t, list)
             return -EFAULT;
         }
     }
+    spin_lock(&p->lock); /* proc_in_groups may be scanning the old list in another thread */
     unsigned *old = p->groups;
     p->groups = groups;
     p->ngroups = size;
+    spin_unlock(&p->lock);
     kfree(old);
     return 0;
+}
+
+/* vfs_cred's hook: is gid one of the supplementary groups of process arg? */
+static bool proc_in_groups(const void *arg, uint32_t gid)
+{
+    struct process *p = (struct process *)arg;
+    bool found = false;
+    spin_lock(&p->lock);
+    for (int i = 0; i < p->ngroups && !found; i++)
+        found = p->groups[i] == gid;
+    spin_unlock(&p->lock);
+    return found;
+}
+
+struct vfs_cred proc_vfs_cred(struct process *p, bool real)
+{
+    return (struct vfs_cred){real ? p->uid : p->euid, real ? p->gid : p->egid, proc_in_groups, p};
+}
+
+bool proc_in_group(struct process *p, unsigned gid)
+{
+    return gid == p->egid || proc_in_groups(p, gid);
 }
 
 int proc_creds_copy(struct process *child, const struct process *parent)

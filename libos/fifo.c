@@ -56,11 +56,9 @@ static struct fifo *fifo_get(const struct vfs_inode *inode)
     return found;
 }
 
-/* Closes one end; the last open of the node frees the pipe (its data is gone, as in
- * Linux). */
-static void fifo_put(struct fifo *x, unsigned f_flags)
+/* Forgets one open of the node; the last frees the pipe (its data is gone, as in Linux). */
+static void fifo_unref(struct fifo *x)
 {
-    pipe_close(x->pipe, f_flags);
     spin_lock(&fifo_lock);
     bool last = --x->opens == 0;
     if (last)
@@ -70,6 +68,13 @@ static void fifo_put(struct fifo *x, unsigned f_flags)
         pipe_destroy(x->pipe);
         kfree(x);
     }
+}
+
+/* Closes one end (counted by pipe_fifo_open) and forgets its open. */
+static void fifo_put(struct fifo *x, unsigned f_flags)
+{
+    pipe_close(x->pipe, f_flags);
+    fifo_unref(x);
 }
 
 static long fifo_read(void *obj, unsigned f_flags, void *buf, size_t n)
@@ -110,18 +115,20 @@ struct open_wait {
     unsigned flags, gen;
 };
 
+static long partner_opened(void *arg, struct ipc_poll_table *pt)
+{
+    struct open_wait *o = arg;
+    if (pt)
+        pipe_poll(o->p, LINUX_O_RDWR, pt);
+    return pipe_fifo_open_ready(o->p, o->flags, o->gen);
+}
+
 /* Blocks until the other side has opened: 0 or -ERESTARTSYS / -ENOMEM. */
 static int wait_partner(struct pipe *p, unsigned flags, unsigned gen)
 {
-    struct ipc_waiter *w = ipc_waiter_new();
-    if (!w)
-        return -ENOMEM;
-    pipe_poll(p, LINUX_O_RDWR, &w->table);
-    int err = 0;
-    while (!err && !pipe_fifo_open_ready(p, flags, gen))
-        err = ipc_waiter_wait(w, 0);
-    ipc_waiter_free(w);
-    return err;
+    struct open_wait o = {p, flags, gen};
+    long r = ipc_wait_scan(partner_opened, &o, 0);
+    return r > 0 ? 0 : (int)r;
 }
 
 int fifo_attach(struct file *f)
@@ -134,15 +141,7 @@ int fifo_attach(struct file *f)
     if (r == 1)
         r = wait_partner(x->pipe, f->flags, gen);
     if (r == -ENXIO) { /* pipe_fifo_open counted no end */
-        spin_lock(&fifo_lock);
-        bool last = --x->opens == 0;
-        if (last)
-            list_remove(&x->link);
-        spin_unlock(&fifo_lock);
-        if (last) {
-            pipe_destroy(x->pipe);
-            kfree(x);
-        }
+        fifo_unref(x);
         return r;
     }
     if (r) {

@@ -209,7 +209,7 @@ int files_open_exec(struct process *p, const char *path, struct vfs_file **out)
     if (!have_root)
         return -ENOENT;
     struct vfs_ctx c = p->fsctx;
-    c.cred = (struct vfs_cred){p->euid, p->egid};
+    c.cred = proc_vfs_cred(p, false);
     int err = vfs_open(&c, path, VFS_O_RDONLY, 0, out);
     if (err)
         return err;
@@ -300,7 +300,7 @@ static int ctx_for(int dirfd, const char *path, struct vfs_ctx *c, struct file *
     if (!have_root)
         return -ENOENT;
     *c = p->fsctx;
-    c->cred = (struct vfs_cred){p->euid, p->egid};
+    c->cred = proc_vfs_cred(p, false);
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return 0;
     struct file *f = fd_get_raw(dirfd);
@@ -419,14 +419,25 @@ SYSCALL_DEFINE1(close, int, fd)
 }
 
 long ttycon_read(uint64_t ubuf, uint64_t len, unsigned fflags);
-long ttycon_write(uint64_t ubuf, uint64_t len);
+long ttycon_write(const struct io_src *src, uint64_t len);
 long ttycon_ioctl(unsigned cmd, uint64_t arg);
 uint32_t ttycon_poll(struct ipc_poll_table *pt);
 
-/* Moves bytes between a VFS file and user memory through a kernel bounce buffer. */
-static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool positional,
-                   uint64_t off)
+int io_src_copy(const struct io_src *src, void *dst, uint64_t off, size_t n)
 {
+    if (src->kbuf) {
+        memcpy(dst, src->kbuf + off, n);
+        return 0;
+    }
+    return copy_from_user(dst, src->ubuf + off, n) ? -EFAULT : 0;
+}
+
+/* Moves bytes between a VFS file and user memory (read: ubuf; write: src) through a kernel
+ * bounce buffer. */
+static long vfs_io(struct file *f, uint64_t ubuf, const struct io_src *src, uint64_t len,
+                   bool positional, uint64_t off)
+{
+    bool write = src != NULL;
     if (write ? (f->flags & 3) == 0 : (f->flags & 3) == 1)
         return -EBADF;
     if (write && VFS_S_ISREG(f->vf->inode->mode)) {
@@ -445,7 +456,7 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
         size_t n = MIN(len - (uint64_t)done, 4096);
         int64_t r;
         if (write) {
-            if (copy_from_user(kbuf, ubuf + (uint64_t)done, n)) {
+            if (io_src_copy(src, kbuf, (uint64_t)done, n)) {
                 r = -EFAULT;
             } else {
                 r = positional ? vfs_pwrite(f->vf, kbuf, n, off + (uint64_t)done)
@@ -470,7 +481,8 @@ static long vfs_io(struct file *f, uint64_t ubuf, uint64_t len, bool write, bool
     return done;
 }
 
-static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write);
+static long ops_read(struct file *f, uint64_t ubuf, uint64_t len);
+static long ops_write(struct file *f, const struct io_src *src, uint64_t len);
 
 /* Was f opened for reading (write false) or writing (write true)? */
 static bool file_mode_allows(const struct file *f, bool write)
@@ -491,22 +503,50 @@ static long ops_ioctl(struct file *f, unsigned cmd, uint64_t arg)
     return r;
 }
 
+/* write to any open file from src, at off when positional (seekable files only). */
+static long file_write_at(struct file *f, const struct io_src *src, uint64_t len, bool positional,
+                          uint64_t off)
+{
+    switch (f->kind) {
+    case FILE_CONSOLE:
+        return positional ? -ESPIPE : ttycon_write(src, len);
+    case FILE_OPS:
+        return positional ? -ESPIPE : !file_mode_allows(f, 1) ? -EBADF : ops_write(f, src, len);
+    case FILE_TTY:
+        return positional ? -ESPIPE : ttyfile_write(f->obj, src, len, f->flags);
+    default:
+        return vfs_io(f, 0, src, len, positional, off);
+    }
+}
+
+long file_write_src(struct file *f, const struct io_src *src, uint64_t len)
+{
+    return file_write_at(f, src, len, false, 0);
+}
+
+/* read from any open file into user memory, at off when positional. */
+static long file_read_at(struct file *f, uint64_t ubuf, uint64_t len, bool positional, uint64_t off)
+{
+    switch (f->kind) {
+    case FILE_CONSOLE:
+        return positional ? -ESPIPE : ttycon_read(ubuf, len, f->flags);
+    case FILE_OPS:
+        return positional ? -ESPIPE : !file_mode_allows(f, 0) ? -EBADF : ops_read(f, ubuf, len);
+    case FILE_TTY:
+        return positional ? -ESPIPE : ttyfile_read(f->obj, ubuf, len, f->flags);
+    default:
+        return vfs_io(f, ubuf, NULL, len, positional, off);
+    }
+}
+
 static long file_io(int fd, uint64_t buf, uint64_t len, bool write, bool positional, uint64_t off)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long r;
-    if (f->kind == FILE_CONSOLE)
-        r = positional ? -ESPIPE : write ? ttycon_write(buf, len) : ttycon_read(buf, len, f->flags);
-    else if (f->kind == FILE_OPS)
-        r = positional ? -ESPIPE : !file_mode_allows(f, write) ? -EBADF : ops_io(f, buf, len, write);
-    else if (f->kind == FILE_TTY)
-        r = positional ? -ESPIPE
-            : write    ? ttyfile_write(f->obj, buf, len, f->flags)
-                       : ttyfile_read(f->obj, buf, len, f->flags);
-    else
-        r = vfs_io(f, buf, len, write, positional, off);
+    struct io_src src = {buf, NULL};
+    long r = write ? file_write_at(f, &src, len, positional, off)
+                   : file_read_at(f, buf, len, positional, off);
     file_put(f);
     return r;
 }
@@ -822,7 +862,7 @@ SYSCALL_DEFINE1(chdir, uint64_t, upath)
     long err = path ? get_path(upath, path) : -ENOMEM;
     if (!err) {
         struct vfs_ctx c = p->fsctx;
-        c.cred = (struct vfs_cred){p->euid, p->egid};
+        c.cred = proc_vfs_cred(p, false);
         err = vfs_chdir(&c, path);
         if (!err)
             p->fsctx.cwd = c.cwd;
@@ -980,125 +1020,83 @@ int files_vfs_file(int fd, struct vfs_file **out, unsigned *flags)
     return err;
 }
 
-#define POLLIN   0x001
-#define POLLOUT  0x004
-#define POLLERR  0x008
-#define POLLHUP  0x010
-#define POLLNVAL 0x020
-
-/* A task waiting on several poll queues: each queue gets an entry that wakes it. */
-#define WAITER_QUEUES 64
-struct poll_waiter {
-    struct ipc_poll_table table;
-    struct wait_queue wq;
-    bool woken;
-    int n;
-    struct ipc_pollq *queues[WAITER_QUEUES];
-    struct ipc_poll_entry entries[WAITER_QUEUES];
-};
-
-static void waiter_wake(struct ipc_poll_entry *e, uint32_t events)
-{
-    (void)events;
-    struct poll_waiter *w = e->priv;
-    WRITE_ONCE(w->woken, true);
-    wake_all(&w->wq);
-}
-
-static void waiter_queue(struct ipc_poll_table *pt, struct ipc_pollq *q)
-{
-    struct poll_waiter *w = container_of(pt, struct poll_waiter, table);
-    if (w->n == WAITER_QUEUES)
-        return;
-    struct ipc_poll_entry *e = &w->entries[w->n];
-    *e = (struct ipc_poll_entry){.wake = waiter_wake, .detach = NULL, .priv = w};
-    list_init(&e->node);
-    w->queues[w->n++] = q;
-    ipc_pollq_add(q, e);
-}
-
-static void waiter_init(struct poll_waiter *w)
-{
-    w->table.queue = waiter_queue;
-    wait_queue_init(&w->wq);
-    w->woken = false;
-    w->n = 0;
-}
-
-static void waiter_done(struct poll_waiter *w)
-{
-    for (int i = 0; i < w->n; i++)
-        ipc_pollq_remove(w->queues[i], &w->entries[i]);
-    w->n = 0;
-}
+#define POLLIN  0x001
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
 
 /* One file's POLL* mask; pt (may be NULL) registers the waiter. */
 uint32_t file_poll(struct file *f, struct ipc_poll_table *pt)
 {
     switch (f->kind) {
-    case FILE_CONSOLE: return ttycon_poll(pt);
-    case FILE_TTY: return ttyfile_poll(f->obj, pt);
-    case FILE_OPS: return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
-    default: return POLLIN | POLLOUT;
+    case FILE_CONSOLE:
+        return ttycon_poll(pt);
+    case FILE_TTY:
+        return ttyfile_poll(f->obj, pt);
+    case FILE_OPS:
+        return f->ops->poll ? f->ops->poll(f->obj, f->flags, pt) : 0;
+    default:
+        return POLLIN | POLLOUT;
     }
 }
 
-struct ops_wait {
+struct file_wait_args {
     struct file *f;
     uint32_t events;
-    struct poll_waiter *w;
 };
 
-static bool ops_ready(void *arg)
+static long file_ready(void *arg, struct ipc_poll_table *pt)
 {
-    struct ops_wait *o = arg;
-    return READ_ONCE(o->w->woken) || (file_poll(o->f, NULL) & (o->events | POLLERR | POLLHUP));
+    struct file_wait_args *a = arg;
+    return (file_poll(a->f, pt) & (a->events | POLLERR | POLLHUP)) != 0;
 }
 
-/* Sleeps until f may have events (or a signal): 0 or -ERESTARTSYS. */
+/* Sleeps until f has one of events (or POLLERR/POLLHUP) or a signal comes: 0,
+ * -ERESTARTSYS or -ENOMEM. */
 int file_wait(struct file *f, uint32_t events)
 {
-    struct poll_waiter *w = kmalloc(sizeof(*w));
-    if (!w)
-        return -ENOMEM;
-    waiter_init(w);
-    file_poll(f, &w->table);
-    struct ops_wait o = {f, events, w};
-    int err = await(&w->wq, ops_ready, &o, AWAIT_INTERRUPTIBLE, 0);
-    waiter_done(w);
-    kfree(w);
-    return err;
+    struct file_wait_args a = {f, events};
+    long r = ipc_wait_scan(file_ready, &a, 0);
+    return r > 0 ? 0 : (int)r;
 }
 
-/* read/write on a FILE_OPS file: blocking unless O_NONBLOCK, SIGPIPE on a broken pipe. */
-static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write)
+/* read on a FILE_OPS file: blocking unless O_NONBLOCK; at most one kernel buffer's worth. */
+static long ops_read(struct file *f, uint64_t ubuf, uint64_t len)
 {
+    if (!f->ops->read)
+        return -EINVAL;
+    uint8_t *kbuf = kmalloc(4096);
+    if (!kbuf)
+        return -ENOMEM;
+    long r;
+    for (;;) {
+        r = f->ops->read(f->obj, f->flags, kbuf, MIN(len, 4096));
+        if (r > 0 && copy_to_user(ubuf, kbuf, (uint64_t)r))
+            r = -EFAULT;
+        if (r != -EAGAIN || (f->flags & O_NONBLOCK) || (r = file_wait(f, POLLIN)))
+            break;
+    }
+    kfree(kbuf);
+    return r;
+}
+
+/* write on a FILE_OPS file: all of src unless O_NONBLOCK or a signal stops it short, SIGPIPE
+ * on a broken pipe. */
+static long ops_write(struct file *f, const struct io_src *src, uint64_t len)
+{
+    if (!f->ops->write)
+        return -EINVAL;
     uint8_t *kbuf = kmalloc(4096);
     if (!kbuf)
         return -ENOMEM;
     long done = 0;
-    while ((uint64_t)done < len || len == 0) {
+    for (;;) {
         size_t n = MIN(len - (uint64_t)done, 4096);
-        long r;
-        if (write) {
-            if (copy_from_user(kbuf, ubuf + (uint64_t)done, n)) {
-                r = -EFAULT;
-            } else {
-                r = f->ops->write ? f->ops->write(f->obj, f->flags, kbuf, n) : -EINVAL;
-            }
-        } else {
-            r = f->ops->read ? f->ops->read(f->obj, f->flags, kbuf, n) : -EINVAL;
-            if (r > 0 && copy_to_user(ubuf + (uint64_t)done, kbuf, (uint64_t)r))
-                r = -EFAULT;
-        }
-        if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && !(done && !write)) {
-            int err = file_wait(f, write ? POLLOUT : POLLIN);
-            if (err) {
-                r = err;
-            } else {
-                continue;
-            }
-        }
+        long r = io_src_copy(src, kbuf, (uint64_t)done, n);
+        if (!r)
+            r = f->ops->write(f->obj, f->flags, kbuf, n);
+        if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && !(r = file_wait(f, POLLOUT)))
+            continue;
         if (r == -EPIPE) {
             linux_siginfo_t info;
             sig_info_kernel(&info, LINUX_SIGPIPE);
@@ -1110,109 +1108,11 @@ static long ops_io(struct file *f, uint64_t ubuf, uint64_t len, bool write)
             break;
         }
         done += r;
-        if (!write || (uint64_t)done >= len || len == 0)
+        if ((uint64_t)done >= len || r == 0)
             break;
     }
     kfree(kbuf);
     return done;
-}
-
-struct poll_state {
-    struct linux_pollfd *fds;
-    unsigned n;
-    int ready;
-    struct poll_waiter *w; /* registers on the first scan only */
-};
-
-static bool poll_scan(void *arg)
-{
-    struct poll_state *s = arg;
-    s->ready = 0;
-    for (unsigned i = 0; i < s->n; i++) {
-        int fd = s->fds[i].fd;
-        s->fds[i].revents = 0;
-        if (fd < 0)
-            continue;
-        struct file *f = fd_get(fd);
-        if (!f) {
-            s->fds[i].revents = POLLNVAL;
-        } else {
-            uint32_t m = file_poll(f, s->w ? &s->w->table : NULL);
-            s->fds[i].revents = (short)(m & ((uint16_t)s->fds[i].events | POLLERR | POLLHUP));
-            file_put(f);
-        }
-        if (s->fds[i].revents)
-            s->ready++;
-    }
-    s->w = NULL;
-    return s->ready > 0 || (s->w == NULL && false);
-}
-
-struct poll_cond {
-    struct poll_state *s;
-    struct poll_waiter *w;
-};
-
-static bool poll_cond(void *arg)
-{
-    struct poll_cond *c = arg;
-    if (READ_ONCE(c->w->woken)) {
-        c->w->woken = false;
-        return poll_scan(c->s);
-    }
-    return false;
-}
-
-SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask, uint64_t,
-                sigsetsize)
-{
-    if (nfds > FD_MAX)
-        return -EINVAL;
-    uint64_t deadline = 0;
-    bool poll_only = false;
-    if (uts) {
-        struct linux_timespec ts;
-        if (copy_from_user(&ts, uts, sizeof(ts)))
-            return -EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-            return -EINVAL;
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-        poll_only = ns == 0;
-        deadline = exo_time_ns() + ns;
-    }
-    struct task *t = current_task();
-    if (usigmask) {
-        uint64_t mask;
-        if (sigsetsize != 8)
-            return -EINVAL;
-        if (copy_from_user(&mask, usigmask, 8))
-            return -EFAULT;
-        sig_suspend_begin(&t->sig, mask);
-    }
-    struct poll_waiter *w = kmalloc(sizeof(*w));
-    struct poll_state s = {kmalloc(sizeof(struct linux_pollfd) * (nfds ? nfds : 1)), nfds, 0, w};
-    long r = !s.fds || !w ? -ENOMEM : 0;
-    if (!r && copy_from_user(s.fds, ufds, sizeof(struct linux_pollfd) * nfds))
-        r = -EFAULT;
-    if (!r) {
-        waiter_init(w);
-        if (poll_only)
-            s.w = NULL;
-        if (!poll_scan(&s) && !poll_only) {
-            struct poll_cond c = {&s, w};
-            int err = await(&w->wq, poll_cond, &c, AWAIT_INTERRUPTIBLE, deadline);
-            r = err == -ERESTARTSYS ? -ERESTARTNOHAND : 0;
-        }
-        waiter_done(w);
-    }
-    if (!r) {
-        r = s.ready;
-        if (copy_to_user(ufds, s.fds, sizeof(struct linux_pollfd) * nfds))
-            r = -EFAULT;
-    }
-    kfree(s.fds);
-    kfree(w);
-    return r;
 }
 
 static void *ipc_alloc(size_t n)

@@ -152,7 +152,7 @@ static int sysfs_file(const struct vfs_ctx *c, const char *path, const char *tex
 static int sysfs_fill(struct vfs_mount *mnt)
 {
     struct vfs_path top = {mnt, mnt->root};
-    struct vfs_ctx c = {top, top, {0, 0}};
+    struct vfs_ctx c = {top, top, {.uid = 0, .gid = 0}};
     static const char *const dirs[] = {"block",
                                        "bus",
                                        "class",

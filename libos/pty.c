@@ -10,6 +10,7 @@
 #include <lib/format.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/termios.h>
+#include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/pty.h>
 #include <libos/term.h>
@@ -294,13 +295,13 @@ static bool input_room(void *arg)
 }
 
 /* write on the master: input for the slave through its line discipline (echo and ISIG). */
-static long master_write(struct pty *p, uint64_t ubuf, uint64_t len, unsigned fflags)
+static long master_write(struct pty *p, const struct io_src *src, uint64_t len, unsigned fflags)
 {
     uint8_t chunk[256];
     uint64_t done = 0;
     while (done < len) {
         size_t n = MIN(len - done, sizeof(chunk));
-        if (copy_from_user(chunk, ubuf + done, n))
+        if (io_src_copy(src, chunk, done, n))
             return done ? (long)done : -EFAULT;
         size_t took = tty_receive(&p->slave.ld, chunk, n);
         pty_output_done(&p->slave);
@@ -417,11 +418,11 @@ long ttyfile_read(void *obj, uint64_t ubuf, uint64_t len, unsigned fflags)
                      : term_read(&e->pty->slave, ubuf, len, fflags);
 }
 
-long ttyfile_write(void *obj, uint64_t ubuf, uint64_t len, unsigned fflags)
+long ttyfile_write(void *obj, const struct io_src *src, uint64_t len, unsigned fflags)
 {
     struct pty_end *e = obj;
-    return e->master ? master_write(e->pty, ubuf, len, fflags)
-                     : term_write(&e->pty->slave, ubuf, len, fflags);
+    return e->master ? master_write(e->pty, src, len, fflags)
+                     : term_write(&e->pty->slave, src, len, fflags);
 }
 
 long ttyfile_ioctl(void *obj, unsigned cmd, uint64_t arg)

@@ -3,8 +3,8 @@
  * (mode, owner, times, size), working and root directory, statx, statfs, vectored
  * positional I/O, in-kernel copies (sendfile, copy_file_range), close_range.
  *
- * Permission rules follow Linux for a caller with credentials euid/egid (no supplementary
- * groups, no capabilities other than being root): owners and root may change modes and
+ * Permission rules follow Linux for a caller with credentials euid/egid and its supplementary
+ * groups (no capabilities other than being root): owners and root may change modes and
  * times, only root may give a file away.
  */
 #include <string.h>
@@ -164,12 +164,10 @@ static bool is_owner(const struct process *p, const struct vfs_inode *i)
 
 /* May p access i for want (a mask of 4 read, 2 write, 1 execute)? Root may do anything
  * but execute a file that has no execute bit at all. */
-static bool may_access(const struct process *p, const struct vfs_inode *i, unsigned want)
+static bool may_access(struct process *p, const struct vfs_inode *i, unsigned want)
 {
-    if (p->euid == 0)
-        return !(want & 1) || (i->mode & 0111) || VFS_S_ISDIR(i->mode);
-    unsigned bits = i->uid == p->euid ? i->mode >> 6 : i->gid == p->egid ? i->mode >> 3 : i->mode;
-    return !(want & ~bits & 7);
+    struct vfs_cred cred = proc_vfs_cred(p, false);
+    return vfs_permission(&cred, i, want) == 0;
 }
 
 /* setattr on an object's inode; objects without one (console, pipes) cannot be changed
@@ -262,7 +260,7 @@ static long chmod_object(struct at_object *o, unsigned mode)
     if (!is_owner(p, i))
         return -EPERM;
     mode &= 07777;
-    if (p->euid != 0 && i->gid != p->egid)
+    if (p->euid != 0 && !proc_in_group(p, i->gid))
         mode &= ~(unsigned)LINUX_S_ISGID; /* not in the file's group */
     struct vfs_attr a = {.valid = VFS_ATTR_MODE, .mode = mode};
     return object_setattr(o, &a);
@@ -327,8 +325,7 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, uint64_t, upath, int, mode, int, flags)
         return -EINVAL;
     struct process *p = current_proc();
     /* access(2) asks as the real user unless AT_EACCESS, for the whole lookup. */
-    struct vfs_cred cred = (flags & LINUX_AT_EACCESS) ? (struct vfs_cred){p->euid, p->egid}
-                                                      : (struct vfs_cred){p->uid, p->gid};
+    struct vfs_cred cred = proc_vfs_cred(p, !(flags & LINUX_AT_EACCESS));
     struct at_object o;
     long err = resolve_at_as(dirfd, upath, (unsigned)flags & ~LINUX_AT_EACCESS, &cred, &o);
     if (err)
@@ -359,7 +356,7 @@ static long chown_object(struct at_object *o, uint32_t uid, uint32_t gid)
         a.uid = uid;
     }
     if (gid != (uint32_t)-1) {
-        if (p->euid != 0 && !(p->euid == i->uid && (gid == i->gid || gid == p->egid)))
+        if (p->euid != 0 && !(p->euid == i->uid && (gid == i->gid || proc_in_group(p, gid))))
             return -EPERM;
         a.valid |= VFS_ATTR_GID;
         a.gid = gid;
@@ -529,33 +526,61 @@ static long write_zeros(struct vfs_file *vf, uint64_t from, uint64_t to)
     return err;
 }
 
-SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, offset, int64_t, len)
+#define FALLOC_FL_KEEP_SIZE  0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#define FALLOC_FL_ZERO_RANGE 0x10
+#define FALLOC_FL_KNOWN      0x7f /* every mode bit Linux knows */
+
+/* fallocate's checks of the mode and the file, in Linux's order: 0 or the error. */
+static long fallocate_check(struct file *f, int mode, int64_t offset, int64_t len)
 {
     if (offset < 0 || len <= 0)
         return -EINVAL;
+    if (mode & ~FALLOC_FL_KNOWN)
+        return -EOPNOTSUPP;
+    if ((mode & FALLOC_FL_PUNCH_HOLE) &&
+        ((mode & FALLOC_FL_ZERO_RANGE) || !(mode & FALLOC_FL_KEEP_SIZE)))
+        return -EOPNOTSUPP; /* punching needs KEEP_SIZE and excludes ZERO_RANGE */
+    if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        return -EBADF;
+    if (f->kind == FILE_OPS)
+        return -ESPIPE;
+    if (f->kind != FILE_VFS)
+        return -ENODEV;
+    if (VFS_S_ISDIR(f->vf->inode->mode))
+        return -EISDIR;
+    if (!VFS_S_ISREG(f->vf->inode->mode))
+        return -ENODEV;
+    if (offset > INT64_MAX - len)
+        return -EFBIG;
+    return 0;
+}
+
+/* fallocate on a checked file. Modes: 0 (zeros written past the end; holes inside stay
+ * holes), KEEP_SIZE alone (nothing to do: no space is reserved), PUNCH_HOLE|KEEP_SIZE where
+ * the filesystem can free a range (tmpfs); the rest (ZERO_RANGE, COLLAPSE_RANGE,
+ * INSERT_RANGE, UNSHARE) is EOPNOTSUPP, which is also Linux's answer on tmpfs. */
+static long fallocate_apply(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+    if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+        return vfs_punch_hole(f->vf, off, len);
+    if (mode == FALLOC_FL_KEEP_SIZE)
+        return 0;
+    if (mode != 0)
+        return -EOPNOTSUPP;
+    uint64_t end = off + len, size = f->vf->inode->size;
+    long err = end > size ? fsize_limit(end, NULL) : 0;
+    return !err && end > size ? write_zeros(f->vf, size, end) : err;
+}
+
+SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, offset, int64_t, len)
+{
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long err = 0;
-    if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
-        err = -EBADF;
-    else if (f->kind == FILE_OPS)
-        err = -ESPIPE;
-    else if (f->kind != FILE_VFS)
-        err = -ENODEV;
-    else if (VFS_S_ISDIR(f->vf->inode->mode))
-        err = -EISDIR;
-    else if (!VFS_S_ISREG(f->vf->inode->mode))
-        err = -ENODEV;
-    else if (mode != 0)
-        err = -EOPNOTSUPP;
-    else if (offset > INT64_MAX - len)
-        err = -EFBIG;
-    if (!err) {
-        uint64_t end = (uint64_t)offset + (uint64_t)len, size = f->vf->inode->size;
-        if (end > size && !(err = fsize_limit(end, NULL)))
-            err = write_zeros(f->vf, size, end);
-    }
+    long err = fallocate_check(f, mode, offset, len);
+    if (!err)
+        err = fallocate_apply(f, mode, (uint64_t)offset, (uint64_t)len);
     file_put(f);
     return err;
 }
@@ -758,10 +783,13 @@ SYSCALL_DEFINE6(pwritev2, int, fd, uint64_t, iov, int, iovcnt, int64_t, pos, int
 
 /* ---- In-kernel copies ---- */
 
-/* Copies up to len bytes from in at *in_off to out at *out_off (both regular VFS files
- * already checked), advancing both offsets: the bytes copied, or an error if none were. */
-static long copy_range(struct vfs_file *in, uint64_t *in_off, struct vfs_file *out,
-                       uint64_t *out_off, uint64_t len)
+/* Copies up to len bytes of in (a regular VFS file) from *in_off to out: at *out_off (a
+ * regular VFS file) when out_off is given, else at out's position as write(2) would (any
+ * open file; blocking unless O_NONBLOCK). Advances the offsets by what was written: the
+ * bytes copied, or an error if none were. Stops early at the end of in, a short write (a
+ * full non-blocking pipe) or a signal. */
+static long copy_range(struct vfs_file *in, uint64_t *in_off, struct file *out, uint64_t *out_off,
+                       uint64_t len)
 {
     uint8_t *buf = kmalloc(4096);
     if (!buf)
@@ -770,10 +798,13 @@ static long copy_range(struct vfs_file *in, uint64_t *in_off, struct vfs_file *o
     while ((uint64_t)done < len) {
         int64_t r = vfs_pread(in, buf, (size_t)MIN(len - (uint64_t)done, 4096), *in_off);
         if (r > 0) {
-            int64_t w = vfs_pwrite(out, buf, (size_t)r, *out_off);
+            struct io_src src = {0, buf};
+            int64_t w = out_off ? vfs_pwrite(out->vf, buf, (size_t)r, *out_off)
+                                : file_write_src(out, &src, (uint64_t)r);
             if (w > 0) {
                 *in_off += (uint64_t)w;
-                *out_off += (uint64_t)w;
+                if (out_off)
+                    *out_off += (uint64_t)w;
                 done += w;
             }
             r = w < r ? (w < 0 ? w : 0) : r;
@@ -815,15 +846,16 @@ static long put_user_off(uint64_t uoff, struct vfs_file *f, uint64_t off)
     return 0;
 }
 
-/* sendfile's checks: in a readable regular file, out a writable VFS file without O_APPEND. */
+/* sendfile's checks: in a readable regular file, out anything open for writing (Linux 5.12
+ * on: pipes, sockets, terminals, devices), but not a VFS file with O_APPEND. */
 static long sendfile_check(struct file *in, struct file *out)
 {
     if (!readable(in) || !writable(out))
         return -EBADF;
     if (in->kind != FILE_VFS || !VFS_S_ISREG(in->vf->inode->mode))
         return -EINVAL;
-    if (out->kind != FILE_VFS || (out->flags & VFS_O_APPEND))
-        return -EINVAL; /* pipes, sockets and the console are not sendfile targets yet */
+    if (out->kind == FILE_VFS && (out->flags & VFS_O_APPEND))
+        return -EINVAL;
     return 0;
 }
 
@@ -831,14 +863,12 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uint64_t, uoff, uint64_t, cou
 {
     struct file *in = fd_get(in_fd), *out = fd_get(out_fd);
     long err = !in || !out ? -EBADF : sendfile_check(in, out);
-    uint64_t in_off = 0, out_off = 0;
+    uint64_t in_off = 0;
     if (!err)
         err = get_user_off(uoff, in->vf, &in_off);
     if (!err) {
-        out_off = out->vf->pos;
-        err = copy_range(in->vf, &in_off, out->vf, &out_off, MIN(count, MAX_RW_COUNT));
+        err = copy_range(in->vf, &in_off, out, NULL, MIN(count, MAX_RW_COUNT));
         if (err >= 0) {
-            vfs_lseek(out->vf, (int64_t)out_off, VFS_SEEK_SET);
             long e = put_user_off(uoff, in->vf, in_off);
             err = e ? e : err;
         }
@@ -886,7 +916,7 @@ SYSCALL_DEFINE6(copy_file_range, int, fd_in, uint64_t, uoff_in, int, fd_out, uin
             err = -EINVAL; /* overlapping ranges of one file */
     }
     if (!err) {
-        err = copy_range(in->vf, &in_off, out->vf, &out_off, len);
+        err = copy_range(in->vf, &in_off, out, &out_off, len);
         if (err >= 0) {
             long e = put_user_off(uoff_in, in->vf, in_off);
             if (!e)

@@ -1,6 +1,6 @@
 /*
- * The syscalls over the libos/ipc cores that files.c does not own: epoll, eventfd, timerfd
- * and pselect6. Objects become FILE_OPS files; waiting is an await on a wait queue woken
+ * The syscalls over the libos/ipc cores that files.c does not own: epoll, eventfd, timerfd,
+ * ppoll and pselect6. Objects become FILE_OPS files; waiting is an await on a wait queue woken
  * by poll-queue entries (struct ipc_waiter).
  */
 #include <string.h>
@@ -101,6 +101,36 @@ int ipc_waiter_wait(struct ipc_waiter *w, uint64_t deadline)
     return err;
 }
 
+long ipc_wait_scan(long (*scan)(void *arg, struct ipc_poll_table *pt), void *arg, uint64_t deadline)
+{
+    struct ipc_waiter *w = ipc_waiter_new();
+    if (!w)
+        return -ENOMEM;
+    long r = scan(arg, &w->table);
+    while (r == 0) {
+        int err = ipc_waiter_wait(w, deadline);
+        if (err == -ERESTARTSYS) {
+            r = err;
+            break;
+        }
+        r = scan(arg, NULL);
+        if (err == -ETIMEDOUT)
+            break;
+    }
+    ipc_waiter_free(w);
+    return r;
+}
+
+/* ppoll/pselect6/epoll_wait's wait: one scan (kind IPC_TIMEOUT_NONE) or ipc_wait_scan until
+ * the deadline (IPC_TIMEOUT_UNTIL) or for ever. */
+static long scan_wait(long (*scan)(void *arg, struct ipc_poll_table *pt), void *arg, int kind,
+                      uint64_t deadline)
+{
+    if (kind == IPC_TIMEOUT_NONE)
+        return scan(arg, NULL);
+    return ipc_wait_scan(scan, arg, kind == IPC_TIMEOUT_UNTIL ? deadline : 0);
+}
+
 /* Applies a ppoll/pselect6/epoll_pwait signal mask (usigmask 0: none): 0, -EINVAL, -EFAULT.
  * The old mask comes back on the way to user space (sig_restore_saved_mask) or is saved
  * in a handler's frame. */
@@ -115,6 +145,21 @@ static long apply_sigmask(uint64_t usigmask, uint64_t sigsetsize)
         return -EFAULT;
     sig_suspend_begin(&current_task()->sig, mask);
     return 0;
+}
+
+/* The timeout (a user timespec, uts 0: none) and signal mask of ppoll and epoll_pwait2:
+ * the timeout's kind (with *ts and *deadline filled) or an error; the mask is applied last,
+ * once nothing can fail. */
+static int timeout_and_mask(uint64_t uts, struct linux_timespec *ts, uint64_t *deadline,
+                            uint64_t usigmask, uint64_t sigsetsize)
+{
+    if (uts && copy_from_user(ts, uts, sizeof(*ts)))
+        return -EFAULT;
+    int kind = ipc_timeout_from_timespec(uts ? ts : NULL, exo_time_ns(), deadline);
+    if (kind < 0)
+        return kind;
+    long err = apply_sigmask(usigmask, sigsetsize);
+    return err ? (int)err : kind;
 }
 
 /* ---- epoll ------------------------------------------------------------------------------ */
@@ -170,35 +215,29 @@ SYSCALL_DEFINE4(epoll_ctl, int, epfd, int, op, int, fd, uint64_t, uevent)
     return r;
 }
 
-/* epoll_wait's loop: collects ready events into kev, waiting until deadline (kind). */
+struct epoll_scan_args {
+    struct epoll *ep;
+    struct linux_epoll_event *kev;
+    int max;
+};
+
+/* Registers on the epoll's queue (pt non-NULL), then collects: the number of events. */
+static long epoll_scan(void *arg, struct ipc_poll_table *pt)
+{
+    struct epoll_scan_args *a = arg;
+    if (pt)
+        ipc_epoll_poll(a->ep, pt);
+    return ipc_epoll_collect(a->ep, a->kev, a->max);
+}
+
+/* epoll_wait's loop: collects ready events into kev, waiting until deadline (kind); a
+ * signal ends it with -EINTR (epoll_wait is never restarted). */
 static long epoll_wait_events(struct epoll *ep, struct linux_epoll_event *kev, int max, int kind,
                               uint64_t deadline)
 {
-    struct ipc_waiter *w = NULL;
-    long r;
-    for (;;) {
-        r = ipc_epoll_collect(ep, kev, max);
-        if (r || kind == IPC_TIMEOUT_NONE)
-            break;
-        if (!w) {
-            if (!(w = ipc_waiter_new()))
-                return -ENOMEM;
-            ipc_epoll_poll(ep, &w->table);
-            continue; /* readiness may have arrived before the registration */
-        }
-        int err = ipc_waiter_wait(w, kind == IPC_TIMEOUT_UNTIL ? deadline : 0);
-        if (err == -ETIMEDOUT) {
-            r = ipc_epoll_collect(ep, kev, max);
-            break;
-        }
-        if (err) {
-            r = -EINTR;
-            break;
-        }
-    }
-    if (w)
-        ipc_waiter_free(w);
-    return r;
+    struct epoll_scan_args a = {ep, kev, max};
+    long r = scan_wait(epoll_scan, &a, kind, deadline);
+    return r == -ERESTARTSYS ? -EINTR : r;
 }
 
 /* Everything epoll_pwait and epoll_pwait2 share once the timeout is known. */
@@ -235,15 +274,10 @@ SYSCALL_DEFINE6(epoll_pwait2, int, epfd, uint64_t, uevents, int, maxevents, uint
                 usigmask, uint64_t, sigsetsize)
 {
     struct linux_timespec ts;
-    if (uts && copy_from_user(&ts, uts, sizeof(ts)))
-        return -EFAULT;
     uint64_t deadline = 0;
-    int kind = ipc_timeout_from_timespec(uts ? &ts : NULL, exo_time_ns(), &deadline);
+    int kind = timeout_and_mask(uts, &ts, &deadline, usigmask, sigsetsize);
     if (kind < 0)
         return kind;
-    long err = apply_sigmask(usigmask, sigsetsize);
-    if (err)
-        return err;
     return do_epoll_wait(epfd, uevents, maxevents, kind, deadline);
 }
 
@@ -426,7 +460,7 @@ SYSCALL_DEFINE2(timerfd_gettime, int, fd, uint64_t, ucur)
     return copy_to_user(ucur, &cur, sizeof(cur)) ? -EFAULT : 0;
 }
 
-/* ---- pselect6 --------------------------------------------------------------------------- */
+/* ---- ppoll and pselect6 ----------------------------------------------------------------- */
 
 struct select_args {
     int nfds;
@@ -434,10 +468,16 @@ struct select_args {
     bool has[3];
 };
 
+struct select_scan_args {
+    const struct select_args *a;
+    struct ipc_fd_set *res; /* [3] */
+};
+
 /* One scan: fills the result sets, returns the count or -EBADF; pt registers waiters. */
-static long select_scan(const struct select_args *a, struct ipc_fd_set res[3],
-                        struct ipc_poll_table *pt)
+static long select_scan(void *arg, struct ipc_poll_table *pt)
 {
+    const struct select_args *a = ((struct select_scan_args *)arg)->a;
+    struct ipc_fd_set *res = ((struct select_scan_args *)arg)->res;
     static const uint32_t masks[3] = {IPC_SELECT_IN, IPC_SELECT_OUT, IPC_SELECT_EX};
     const struct ipc_fd_set *want[3] = {&a->in, &a->out, &a->ex};
     memset(res, 0, 3 * sizeof(res[0]));
@@ -464,26 +504,61 @@ static long select_scan(const struct select_args *a, struct ipc_fd_set res[3],
     return count;
 }
 
-/* select's wait: scans until something is ready, the deadline passes or a signal comes. */
-static long select_wait(const struct select_args *a, struct ipc_fd_set res[3], int kind,
-                        uint64_t deadline)
+struct poll_args {
+    struct linux_pollfd *fds;
+    unsigned n;
+};
+
+/* One poll(2) scan: fills every revents, returns how many are nonzero. */
+static long poll_scan(void *arg, struct ipc_poll_table *pt)
 {
-    struct ipc_waiter *w = kind == IPC_TIMEOUT_NONE ? NULL : ipc_waiter_new();
-    if (kind != IPC_TIMEOUT_NONE && !w)
-        return -ENOMEM;
-    long r = select_scan(a, res, w ? &w->table : NULL);
-    while (r == 0 && w) {
-        int err = ipc_waiter_wait(w, kind == IPC_TIMEOUT_UNTIL ? deadline : 0);
-        if (err == -ERESTARTSYS) {
-            r = -ERESTARTNOHAND;
-            break;
+    struct poll_args *a = arg;
+    long ready = 0;
+    for (unsigned i = 0; i < a->n; i++) {
+        struct linux_pollfd *p = &a->fds[i];
+        p->revents = 0;
+        if (p->fd < 0)
+            continue;
+        struct file *f = fd_get(p->fd);
+        if (!f) {
+            p->revents = LINUX_POLLNVAL;
+        } else {
+            uint32_t m = file_poll(f, pt);
+            p->revents = (short)(m & ((uint16_t)p->events | LINUX_POLLERR | LINUX_POLLHUP));
+            file_put(f);
         }
-        r = select_scan(a, res, NULL);
-        if (err == -ETIMEDOUT)
-            break;
+        if (p->revents) {
+            ready++;
+            pt = NULL;
+        }
     }
-    if (w)
-        ipc_waiter_free(w);
+    return ready;
+}
+
+SYSCALL_DEFINE5(ppoll, uint64_t, ufds, unsigned, nfds, uint64_t, uts, uint64_t, usigmask, uint64_t,
+                sigsetsize)
+{
+    if (nfds > FD_MAX)
+        return -EINVAL;
+    struct linux_timespec ts;
+    uint64_t deadline = 0;
+    int kind = timeout_and_mask(uts, &ts, &deadline, usigmask, sigsetsize);
+    if (kind < 0)
+        return kind;
+    size_t bytes = sizeof(struct linux_pollfd) * nfds;
+    struct poll_args a = {kmalloc(bytes ? bytes : 1), nfds};
+    long r = !a.fds ? -ENOMEM : copy_from_user(a.fds, ufds, bytes) ? -EFAULT : 0;
+    if (!r)
+        r = scan_wait(poll_scan, &a, kind, deadline);
+    if (r == -ERESTARTSYS)
+        r = -ERESTARTNOHAND;
+    if (r >= 0 && copy_to_user(ufds, a.fds, bytes))
+        r = -EFAULT;
+    if (r >= 0 && uts && kind == IPC_TIMEOUT_UNTIL) {
+        ipc_timeout_left_timespec(deadline, exo_time_ns(), &ts);
+        (void)copy_to_user(uts, &ts, sizeof(ts)); /* Linux ignores a failed update */
+    }
+    kfree(a.fds);
     return r;
 }
 
@@ -524,8 +599,11 @@ SYSCALL_DEFINE6(pselect6, int, nfds, uint64_t, uin, uint64_t, uout, uint64_t, ue
         r = -EFAULT;
     if (!r && usig)
         r = apply_sigmask(sig[0], sig[1]);
+    struct select_scan_args sa = {a, res};
     if (!r)
-        r = select_wait(a, res, kind, deadline);
+        r = scan_wait(select_scan, &sa, kind, deadline);
+    if (r == -ERESTARTSYS)
+        r = -ERESTARTNOHAND;
     if (r >= 0) {
         size_t bytes = ((size_t)a->nfds + IPC_NFDBITS - 1) / IPC_NFDBITS * 8;
         for (int i = 0; i < 3; i++)

@@ -7,6 +7,7 @@
 #include <lib/errno.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/termios.h>
+#include <libos/file.h>
 #include <libos/proc.h>
 #include <libos/term.h>
 #include <mm/slab.h>
@@ -242,7 +243,7 @@ static bool writable(void *arg)
     return READ_ONCE(t->hung_up) || (tty_writable(&t->ld) && write_budget(t, 1) > 0);
 }
 
-long term_write(struct term *t, uint64_t ubuf, uint64_t len, unsigned fflags)
+long term_write(struct term *t, const struct io_src *src, uint64_t len, unsigned fflags)
 {
     int err = job_control(t, TTY_JC_WRITE);
     if (err)
@@ -254,7 +255,7 @@ long term_write(struct term *t, uint64_t ubuf, uint64_t len, unsigned fflags)
             return done ? (long)done : -EIO;
         uint64_t n = write_budget(t, MIN(len - done, sizeof(chunk)));
         long w = n ? 0 : -EAGAIN;
-        if (n && copy_from_user(chunk, ubuf + done, n))
+        if (n && io_src_copy(src, chunk, done, n))
             return done ? (long)done : -EFAULT;
         if (n)
             w = tty_write(&t->ld, chunk, n);

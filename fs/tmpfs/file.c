@@ -43,15 +43,53 @@ static uint8_t *page_get(struct tmpfs_node *n, uint64_t pg)
     return slot ? *slot : NULL;
 }
 
-/* Frees the subtree in *slot (depth d, first page base) from page `first` on; returns true
- * when nothing is left in it. */
+/* Lock held: the first page index in [from, limit) of the subtree slot (depth d, first page
+ * base) that holds memory (data true) or none (data false); limit if there is none. Absent
+ * subtrees are skipped whole. */
+static uint64_t find_page(void *slot, unsigned d, uint64_t base, uint64_t from, uint64_t limit,
+                          bool data)
+{
+    uint64_t end = MIN(base + span(d), limit);
+    if (from >= end)
+        return limit;
+    if (!slot || d == 0) /* absent: all hole; a page: data */
+        return (slot != NULL) == data ? MAX(from, base) : limit;
+    uint64_t cs = span(d - 1);
+    for (uint64_t i = from > base ? (from - base) / cs : 0; i < TMPFS_FANOUT; i++) {
+        uint64_t r = find_page(((void **)slot)[i], d - 1, base + i * cs, from, limit, data);
+        if (r < limit)
+            return r;
+    }
+    return limit;
+}
+
+/* SEEK_DATA/SEEK_HOLE by pages: a page that holds memory is data, an absent one a hole. */
+static int64_t t_seek_hole_data(struct vfs_inode *inode, uint64_t off, bool data)
+{
+    struct tmpfs_sb *fs = TMPFS_FS(inode);
+    struct tmpfs_node *n = TMPFS_N(inode);
+    spin_lock(&fs->lock);
+    uint64_t size = n->size, limit = (size + TMPFS_PAGE_SIZE - 1) / TMPFS_PAGE_SIZE;
+    uint64_t from = off / TMPFS_PAGE_SIZE, covered = span(n->file.depth);
+    uint64_t pg = find_page(n->file.root, n->file.depth, 0, from, limit, data);
+    if (pg == limit && !data && covered < limit) /* pages past the tree are holes */
+        pg = MAX(from, covered);
+    spin_unlock(&fs->lock);
+    uint64_t at = MAX(off, pg * TMPFS_PAGE_SIZE);
+    if (at >= size)
+        return data ? -ENXIO : (int64_t)size;
+    return (int64_t)at;
+}
+
+/* Frees the pages [first, end) of the subtree in *slot (depth d, first page base); returns
+ * true when nothing is left in it. */
 static bool trim(struct tmpfs_sb *fs, struct tmpfs_node *n, void **slot, unsigned d, uint64_t base,
-                 uint64_t first)
+                 uint64_t first, uint64_t end)
 {
     if (!*slot)
         return true;
     if (d == 0) {
-        if (base < first)
+        if (base < first || base >= end)
             return false;
         fs_free(*slot);
         *slot = NULL;
@@ -64,9 +102,9 @@ static bool trim(struct tmpfs_sb *fs, struct tmpfs_node *n, void **slot, unsigne
     bool empty = true;
     for (uint64_t i = 0; i < TMPFS_FANOUT; i++) {
         uint64_t cb = base + i * cs;
-        if (cb + cs <= first)
+        if (cb + cs <= first || cb >= end)
             empty = empty && !idx[i];
-        else if (!trim(fs, n, &idx[i], d - 1, cb, first))
+        else if (!trim(fs, n, &idx[i], d - 1, cb, first, end))
             empty = false;
     }
     if (empty) {
@@ -78,9 +116,42 @@ static bool trim(struct tmpfs_sb *fs, struct tmpfs_node *n, void **slot, unsigne
 
 void tmpfs_free_pages_from(struct tmpfs_sb *fs, struct tmpfs_node *n, uint64_t first)
 {
-    trim(fs, n, &n->file.root, n->file.depth, 0, first);
+    trim(fs, n, &n->file.root, n->file.depth, 0, first, UINT64_MAX);
     if (!n->file.root)
         n->file.depth = 0;
+}
+
+/* Lock held: zeroes [from, to) of page pg, if it has one (from < to <= one page on). */
+static void zero_in_page(struct tmpfs_node *n, uint64_t pg, size_t from, size_t to)
+{
+    uint8_t *p = page_get(n, pg);
+    if (p && from < to)
+        memset(p + from, 0, to - from);
+}
+
+/* fallocate's PUNCH_HOLE (len > 0): the pages wholly inside the range are freed, the parts
+ * of the pages at its edges zeroed. */
+static int t_punch_hole(struct vfs_inode *inode, uint64_t off, uint64_t len)
+{
+    struct tmpfs_sb *fs = TMPFS_FS(inode);
+    struct tmpfs_node *n = TMPFS_N(inode);
+    const uint64_t P = TMPFS_PAGE_SIZE;
+    uint64_t end = off + len, head = off / P, tail = (end - 1) / P;
+    spin_lock(&fs->lock);
+    zero_in_page(n, head, off % P, head == tail ? (end - 1) % P + 1 : P);
+    if (tail != head)
+        zero_in_page(n, tail, 0, (end - 1) % P + 1);
+    uint64_t first = (off + P - 1) / P, last = end / P; /* whole pages: [first, last) */
+    if (first < last) {
+        trim(fs, n, &n->file.root, n->file.depth, 0, first, last);
+        if (!n->file.root)
+            n->file.depth = 0;
+    }
+    fs_now(&n->mtime);
+    n->ctime = n->mtime;
+    tmpfs_sync_vi(inode);
+    spin_unlock(&fs->lock);
+    return 0;
 }
 
 /* Lock held: sets the size, dropping data beyond it (the tail of the last page is zeroed so
@@ -249,6 +320,8 @@ const struct vfs_inode_ops tmpfs_file_ops = {
     .write = t_write,
     .setattr = tmpfs_setattr,
     .getattr = tmpfs_getattr,
+    .punch_hole = t_punch_hole,
+    .seek_hole_data = t_seek_hole_data,
 };
 
 const struct vfs_inode_ops tmpfs_symlink_ops = {

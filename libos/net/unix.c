@@ -7,6 +7,10 @@
  * nothing here is hot. Notifications go out after it is dropped. A socket is one FILE_OPS
  * object; peers and backlogs hold references (refs) so a peer's memory outlives its file.
  *
+ * A sender that finds the receiver's queue full waits on the receiver's room_q, which every
+ * read notifies; a datagram socket connected to a receiver that is not connected back is one
+ * of its writers, whose poll (POLLOUT) follows the receiver's queue.
+ *
  * Stream and seqpacket connect as Linux does: connect creates the server-side socket at
  * once, connected to the client, and queues it on the listener's backlog (connect returns
  * without waiting for accept; it waits only while the backlog is full).
@@ -31,7 +35,9 @@
 #define MAX_BUF     (64 * 1024 * 1024)
 #define SCM_MAX_FD  253
 #define MAX_PIECE   65536
-#define ADDR_HDR    2 /* offsetof(struct sockaddr_un, sun_path) */
+#define DGRAM_QLEN  10 /* net.unix.max_dgram_qlen: more queued from others means full */
+#define PAIR_QLEN   64 /* datagrams queued from the connected-back peer */
+#define ADDR_HDR    2  /* offsetof(struct sockaddr_un, sun_path) */
 #define IN_EVENTS   (LINUX_POLLIN | LINUX_POLLRDNORM)
 #define OUT_EVENTS  (LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND)
 
@@ -70,6 +76,11 @@ struct usock {
     bool passcred;
     int error; /* SO_ERROR */
     struct ipc_pollq pollq;
+    struct ipc_pollq room_q;  /* blocked senders: notified when the queue shrinks */
+    struct list_node writers; /* dgram sockets whose peer this is (via writer_link) */
+    struct list_node writer_link;
+    struct usock *wake_next; /* in a chain of writers to notify (wake_queued) */
+    bool wake_queued;
 };
 
 static struct spinlock unix_lock = SPINLOCK_INIT("unix");
@@ -95,10 +106,13 @@ static struct usock *us_new(int type)
     list_init(&s->backlog);
     list_init(&s->bl_link);
     list_init(&s->bound_link);
+    list_init(&s->writers);
+    list_init(&s->writer_link);
     s->cred = current_cred();
     s->peercred = (struct linux_ucred){0, (uint32_t)-1, (uint32_t)-1};
     s->sndbuf = s->rcvbuf = DEFAULT_BUF;
     ipc_pollq_init(&s->pollq);
+    ipc_pollq_init(&s->room_q);
     return s;
 }
 
@@ -124,6 +138,7 @@ static void us_put(struct usock *s)
         msg_free(m);
     }
     ipc_pollq_release(&s->pollq);
+    ipc_pollq_release(&s->room_q);
     kfree(s);
 }
 
@@ -134,10 +149,15 @@ static bool connection_based(const struct usock *s)
 
 /* ---- Readiness ----------------------------------------------------------------------------- */
 
-/* Can the sender queue more at s's receive queue (unix_lock held)? */
-static bool has_room(const struct usock *s)
+/* Can sender queue more at t's receive queue (unix_lock held)? Datagrams: as Linux, a
+ * receiver not connected back to the sender is full with more than DGRAM_QLEN queued. */
+static bool has_room(const struct usock *t, const struct usock *sender)
 {
-    return s->rq_bytes < (size_t)s->rcvbuf && (s->type != LINUX_SOCK_DGRAM || s->rq_count < 64);
+    if (t->rq_bytes >= (size_t)t->rcvbuf)
+        return false;
+    if (t->type != LINUX_SOCK_DGRAM)
+        return true;
+    return t->rq_count < (t->peer == sender ? PAIR_QLEN : DGRAM_QLEN + 1);
 }
 
 static uint32_t poll_locked(struct usock *s)
@@ -156,7 +176,7 @@ static uint32_t poll_locked(struct usock *s)
     if (s->error)
         mask |= LINUX_POLLERR;
     struct usock *target = s->peer;
-    if (!target || target->closed || (s->shutdown & SHUT_SEND) || has_room(target))
+    if (!target || target->closed || (s->shutdown & SHUT_SEND) || has_room(target, s))
         mask |= OUT_EVENTS;
     return mask;
 }
@@ -178,17 +198,77 @@ static void notify(struct usock *s)
         ipc_pollq_notify(&s->pollq, ~0u);
 }
 
+/* Chains s's writers for notify_writers (unix_lock held): the chain's head. A writer already
+ * in another chain is left there: that chain's notification is still to come. */
+static struct usock *chain_writers_locked(struct usock *s)
+{
+    struct usock *head = NULL;
+    struct list_node *n;
+    list_for_each(n, &s->writers)
+    {
+        struct usock *w = list_entry(n, struct usock, writer_link);
+        if (w->wake_queued)
+            continue;
+        w->wake_queued = true;
+        w->refs++;
+        w->wake_next = head;
+        head = w;
+    }
+    return head;
+}
+
+/* Notifies a chain from chain_writers_locked (unix_lock not held) and drops it. */
+static void notify_writers(struct usock *w)
+{
+    while (w) {
+        spin_lock(&unix_lock);
+        struct usock *next = w->wake_next;
+        w->wake_queued = false;
+        spin_unlock(&unix_lock);
+        ipc_pollq_notify(&w->pollq, OUT_EVENTS);
+        us_put(w);
+        w = next;
+    }
+}
+
+/* s's queue shrank or s went away: wakes blocked senders and the pollers of its peer and
+ * writers (unix_lock not held). */
+static void notify_room(struct usock *s, struct usock *peer)
+{
+    spin_lock(&unix_lock);
+    struct usock *chain = chain_writers_locked(s);
+    spin_unlock(&unix_lock);
+    ipc_pollq_notify(&s->room_q, OUT_EVENTS);
+    notify(peer);
+    notify_writers(chain);
+}
+
+/* Makes dgram socket s a writer of t, or of nothing (t NULL) (unix_lock held). */
+static void set_writer_locked(struct usock *s, struct usock *t)
+{
+    list_remove(&s->writer_link);
+    list_init(&s->writer_link);
+    if (t)
+        list_push_back(&t->writers, &s->writer_link);
+}
+
+struct us_wait_args {
+    struct usock *s;
+    uint32_t events;
+};
+
+static long us_ready(void *arg, struct ipc_poll_table *pt)
+{
+    struct us_wait_args *a = arg;
+    return (us_poll(a->s, 0, pt) & (a->events | LINUX_POLLHUP | LINUX_POLLERR)) != 0;
+}
+
 /* Waits until s's poll mask has one of events: 0, -ERESTARTSYS or -ENOMEM. */
 static int us_wait(struct usock *s, uint32_t events)
 {
-    struct ipc_waiter *w = ipc_waiter_new();
-    if (!w)
-        return -ENOMEM;
-    int err = 0;
-    while (!(us_poll(s, 0, &w->table) & (events | LINUX_POLLHUP | LINUX_POLLERR)) && !err)
-        err = ipc_waiter_wait(w, 0);
-    ipc_waiter_free(w);
-    return err;
+    struct us_wait_args a = {s, events};
+    long r = ipc_wait_scan(us_ready, &a, 0);
+    return r > 0 ? 0 : (int)r;
 }
 
 /* ---- Addresses --------------------------------------------------------------------------- */
@@ -239,7 +319,7 @@ static struct vfs_ctx path_ctx(void)
 {
     struct process *p = current_proc();
     struct vfs_ctx c = p->fsctx;
-    c.cred = (struct vfs_cred){p->euid, p->egid};
+    c.cred = proc_vfs_cred(p, false);
     return c;
 }
 
@@ -366,7 +446,9 @@ static long us_connect(struct usock *s, const struct linux_sockaddr_un *a, int l
         spin_lock(&unix_lock);
         struct usock *old = s->peer;
         s->peer = l;
+        set_writer_locked(s, l);
         spin_unlock(&unix_lock);
+        notify(s);
         if (old)
             us_put(old);
         return 0;
@@ -451,6 +533,7 @@ static void us_release(void *obj, unsigned f_flags)
     list_init(&s->bound_link);
     struct usock *peer = s->peer;
     s->peer = NULL;
+    set_writer_locked(s, NULL);
     if (peer && connection_based(s)) {
         peer->shutdown = SHUT_RCV | SHUT_SEND;
         if (!list_empty(&s->rq))
@@ -470,10 +553,9 @@ static void us_release(void *obj, unsigned f_flags)
         list_remove(&n->bl_link);
         us_release(n, 0);
     }
-    if (peer) {
-        notify(peer);
+    notify_room(s, peer); /* its senders see it gone */
+    if (peer)
         us_put(peer);
-    }
     us_put(s);
 }
 
@@ -494,7 +576,7 @@ struct sendreq {
 static long queue_locked(struct usock *s, struct usock *target, struct sendreq *q, size_t len,
                          struct umsg *m)
 {
-    if (!has_room(target))
+    if (!has_room(target, s))
         return -EAGAIN;
     if (s->type == LINUX_SOCK_STREAM)
         len = MIN(len, (size_t)target->rcvbuf - target->rq_bytes);
@@ -533,7 +615,33 @@ static long send_target(struct usock *s, struct sendreq *q, struct usock **out)
     return r;
 }
 
-/* Sends one piece (at most MAX_PIECE bytes; a datagram whole): bytes sent or an error. */
+struct room_wait {
+    struct usock *s, *t;
+};
+
+static long room_ready(void *arg, struct ipc_poll_table *pt)
+{
+    struct room_wait *r = arg;
+    if (pt)
+        ipc_poll_wait(pt, &r->t->room_q);
+    spin_lock(&unix_lock);
+    bool ready = r->t->closed || (r->s->shutdown & SHUT_SEND) || has_room(r->t, r->s);
+    spin_unlock(&unix_lock);
+    return ready;
+}
+
+/* Waits until s may queue at t (t referenced), t is closed or s shut down for sending: 0,
+ * -ERESTARTSYS or -ENOMEM. */
+static int wait_room(struct usock *s, struct usock *t)
+{
+    struct room_wait r = {s, t};
+    long err = ipc_wait_scan(room_ready, &r, 0);
+    return err > 0 ? 0 : (int)err;
+}
+
+/* Sends one piece (at most MAX_PIECE bytes; a datagram whole): bytes sent or an error. A
+ * full receiver makes a blocking sender wait for room (interruptible), a non-blocking one
+ * fail with EAGAIN. */
 static long us_send_piece(struct usock *s, struct sendreq *q)
 {
     struct usock *t;
@@ -552,7 +660,7 @@ static long us_send_piece(struct usock *s, struct sendreq *q)
         spin_unlock(&unix_lock);
         if (r != -EAGAIN || q->nonblock)
             break;
-        int err = us_wait(s, OUT_EVENTS);
+        int err = wait_room(s, t);
         if (err) {
             r = err;
             break;
@@ -650,7 +758,7 @@ static long us_recv(struct usock *s, uint8_t *buf, size_t len, int flags, bool n
         struct usock *peer = s->peer;
         spin_unlock(&unix_lock);
         if (r >= 0 && !(flags & LINUX_MSG_PEEK))
-            notify(peer);
+            notify_room(s, peer);
         if (r != -EAGAIN || nonblock)
             return r;
         int err = us_wait(s, IN_EVENTS);
@@ -783,7 +891,9 @@ SYSCALL_DEFINE4(socketpair, int, domain, int, type, int, protocol, uint64_t, usv
     return 0;
 }
 
-SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
+/* bind (connect false) and connect: the socket behind fd, the address copied in, then the
+ * operation. */
+static long addr_call(int fd, uint64_t uaddr, uint32_t len, bool connect)
 {
     struct file *f;
     long r;
@@ -792,9 +902,17 @@ SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
         return r;
     struct linux_sockaddr_un a;
     int alen = addr_in(uaddr, len, &a);
-    r = alen < 0 ? alen : us_bind(s, &a, alen);
+    if (alen < 0)
+        r = alen;
+    else
+        r = connect ? us_connect(s, &a, alen, f->flags & LINUX_O_NONBLOCK) : us_bind(s, &a, alen);
     file_put(f);
     return r;
+}
+
+SYSCALL_DEFINE3(bind, int, fd, uint64_t, uaddr, uint32_t, len)
+{
+    return addr_call(fd, uaddr, len, false);
 }
 
 SYSCALL_DEFINE2(listen, int, fd, int, backlog)
@@ -823,16 +941,7 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 SYSCALL_DEFINE3(connect, int, fd, uint64_t, uaddr, uint32_t, len)
 {
-    struct file *f;
-    long r;
-    struct usock *s = sock_get(fd, &f, &r);
-    if (!s)
-        return r;
-    struct linux_sockaddr_un a;
-    int alen = addr_in(uaddr, len, &a);
-    r = alen < 0 ? alen : us_connect(s, &a, alen, f->flags & LINUX_O_NONBLOCK);
-    file_put(f);
-    return r;
+    return addr_call(fd, uaddr, len, true);
 }
 
 SYSCALL_DEFINE4(accept4, int, fd, uint64_t, uaddr, uint64_t, ulen, int, flags)
@@ -923,47 +1032,51 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
         shutdown_locked(s, (unsigned)how + 1);
     spin_unlock(&unix_lock);
     notify(s);
-    notify(peer);
+    notify_room(s, peer); /* senders blocked on either side see the shutdown */
+    if (peer)
+        ipc_pollq_notify(&peer->room_q, OUT_EVENTS);
     file_put(f);
     return r;
 }
 
 /* ---- Options ----------------------------------------------------------------------------- */
 
+/* One SOL_SOCKET option (unix_lock held): its size (*cred for SO_PEERCRED, else *val) or
+ * -ENOPROTOOPT. */
 static long get_option(struct usock *s, int name, int32_t *val, struct linux_ucred *cred)
 {
     switch (name) {
-    case LINUX_SO_TYPE:
-        *val = s->type;
-        return sizeof(*val);
-    case LINUX_SO_DOMAIN:
-        *val = LINUX_AF_UNIX;
-        return sizeof(*val);
-    case LINUX_SO_PROTOCOL:
-        *val = 0;
-        return sizeof(*val);
-    case LINUX_SO_ACCEPTCONN:
-        *val = s->state == US_LISTENING;
-        return sizeof(*val);
-    case LINUX_SO_SNDBUF:
-        *val = s->sndbuf;
-        return sizeof(*val);
-    case LINUX_SO_RCVBUF:
-        *val = s->rcvbuf;
-        return sizeof(*val);
-    case LINUX_SO_PASSCRED:
-        *val = s->passcred;
-        return sizeof(*val);
-    case LINUX_SO_ERROR:
-        *val = -s->error;
-        s->error = 0;
-        return sizeof(*val);
     case LINUX_SO_PEERCRED:
         *cred = s->peercred;
         return sizeof(*cred);
+    case LINUX_SO_TYPE:
+        *val = s->type;
+        break;
+    case LINUX_SO_DOMAIN:
+        *val = LINUX_AF_UNIX;
+        break;
+    case LINUX_SO_PROTOCOL:
+        *val = 0;
+        break;
+    case LINUX_SO_ACCEPTCONN:
+        *val = s->state == US_LISTENING;
+        break;
+    case LINUX_SO_SNDBUF:
+        *val = s->sndbuf;
+        break;
+    case LINUX_SO_RCVBUF:
+        *val = s->rcvbuf;
+        break;
+    case LINUX_SO_PASSCRED:
+        *val = s->passcred;
+        break;
+    case LINUX_SO_ERROR:
+        *val = -s->error, s->error = 0;
+        break;
     default:
         return -ENOPROTOOPT;
     }
+    return sizeof(*val);
 }
 
 SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uint64_t, uval, uint64_t, ulen)

@@ -76,6 +76,10 @@ int64_t pagecache_write(struct vfs_inode *inode, const void *buf, size_t len, ui
  * past the new end (unmap hook first), zeroes the tail of the page holding the end. */
 void pagecache_resize(struct vfs_inode *inode, uint64_t old_size, uint64_t new_size);
 
+/* [off, off + len) of inode's data was zeroed behind the cache (a punched hole): zeroes the
+ * same bytes in the cached pages, so reads and mappings agree with the file. */
+void pagecache_zero_range(struct vfs_inode *inode, uint64_t off, uint64_t len);
+
 /* Writes back pages of [off, off + len) that may be dirty (len 0: to the end). 0 or the
  * first error of the filesystem's write op. */
 int pagecache_sync_inode(struct vfs_inode *inode, uint64_t off, uint64_t len);

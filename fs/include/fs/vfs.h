@@ -87,10 +87,17 @@ struct vfs_dentry;
 struct vfs_mount;
 struct blockdev;
 
-/* Owner of newly created objects. */
+/* Who asks (and owns what it creates): a user and group id, and the supplementary groups
+ * through a hook (NULL: none) that says whether gid is one of them (the caller's process
+ * supplies it; groups_arg is its argument). */
 struct vfs_cred {
     uint32_t uid, gid;
+    bool (*in_groups)(const void *groups_arg, uint32_t gid);
+    const void *groups_arg;
 };
+
+/* Is gid cred's group or one of its supplementary groups (Linux's in_group_p)? */
+bool vfs_cred_in_group(const struct vfs_cred *cred, uint32_t gid);
 
 /* setattr: which fields of struct vfs_attr are valid. */
 #define VFS_ATTR_MODE  (1u << 0)
@@ -168,6 +175,13 @@ struct vfs_inode_ops {
     int (*getattr)(struct vfs_inode *inode, struct vfs_stat *st);
     /* Calls fn for entries from *pos on; *pos is left at the first entry not consumed. */
     int (*readdir)(struct vfs_inode *dir, uint64_t *pos, vfs_filldir_fn fn, void *ctx);
+    /* Optional (regular files): frees the data of [off, off + len), which then reads as
+     * zeros; the size stays (fallocate's PUNCH_HOLE). 0 or an error. */
+    int (*punch_hole)(struct vfs_inode *inode, uint64_t off, uint64_t len);
+    /* Optional (regular files; without it the whole file is data): the first offset >= off
+     * (off < size) that is data (data true) or in a hole, the end of file counting as a
+     * hole; -ENXIO when no data follows. */
+    int64_t (*seek_hole_data)(struct vfs_inode *inode, uint64_t off, bool data);
 };
 
 struct vfs_super_ops {
@@ -351,9 +365,9 @@ int vfs_walk_at(const struct vfs_ctx *c, const char *path, unsigned flags, struc
 #define VFS_MAY_EXEC  1u
 #define VFS_MAY_WRITE 2u
 #define VFS_MAY_READ  4u
-/* May cred access i for want (VFS_MAY_* bits)? 0 or -EACCES: the owner, group or other bits
- * (no supplementary groups). uid 0 may do anything but execute a non-directory without any
- * execute bit. A NULL cred (the kernel itself) may do anything. */
+/* May cred access i for want (VFS_MAY_* bits)? 0 or -EACCES: the owner, group (cred's group
+ * or a supplementary one) or other bits. uid 0 may do anything but execute a non-directory
+ * without any execute bit. A NULL cred (the kernel itself) may do anything. */
 int vfs_permission(const struct vfs_cred *cred, const struct vfs_inode *i, unsigned want);
 bool vfs_name_is_dot(const char *name, size_t len);
 /*
@@ -390,6 +404,10 @@ int64_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off
 #define VFS_SEEK_DATA 3
 #define VFS_SEEK_HOLE 4
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence);
+/* fallocate's PUNCH_HOLE|KEEP_SIZE on a regular file open for writing: [off, off + len)
+ * (clamped to the size) reads as zeros afterwards, through read and through every mapping
+ * of the cached pages; -EOPNOTSUPP where the filesystem cannot free a range. */
+int vfs_punch_hole(struct vfs_file *f, uint64_t off, uint64_t len);
 /* Reads entries from the file position on; the position advances past consumed ones. */
 int vfs_readdir(struct vfs_file *f, vfs_filldir_fn fn, void *ctx);
 int vfs_fstat(struct vfs_file *f, struct vfs_stat *st);

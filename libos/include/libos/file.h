@@ -21,8 +21,8 @@ struct ipc_env;
 struct file {
     int refs;
     enum file_kind kind;
-    unsigned flags;        /* O_* status flags and access mode */
-    struct vfs_file *vf;   /* FILE_VFS */
+    unsigned flags;                 /* O_* status flags and access mode */
+    struct vfs_file *vf;            /* FILE_VFS */
     const struct ipc_file_ops *ops; /* FILE_OPS: pipes, eventfds, epolls (libos/ipc) */
     void *obj;
 };
@@ -64,6 +64,17 @@ int fd_install(struct file *f, int min, bool cloexec);
 uint32_t file_poll(struct file *f, struct ipc_poll_table *pt);
 /* Sleeps until f may have one of events (or POLLERR/POLLHUP): 0, -ERESTARTSYS, -ENOMEM. */
 int file_wait(struct file *f, uint32_t events);
+/* Where a write's bytes come from: user memory at ubuf, or (kbuf non-NULL) a kernel buffer
+ * the libOS writes on the caller's behalf (sendfile). */
+struct io_src {
+    uint64_t ubuf;
+    const uint8_t *kbuf;
+};
+/* Copies n bytes at offset off of src into dst: 0 or -EFAULT. */
+int io_src_copy(const struct io_src *src, void *dst, uint64_t off, size_t n);
+/* write(2) of len bytes from src to f at its position (any kind of open file): blocking
+ * unless O_NONBLOCK, SIGPIPE on a broken pipe, RLIMIT_FSIZE on regular files. */
+long file_write_src(struct file *f, const struct io_src *src, uint64_t len);
 /* Allocation and clocks for the libos/ipc cores. */
 extern const struct ipc_env ipc_env;
 

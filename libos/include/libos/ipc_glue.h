@@ -38,6 +38,13 @@ void ipc_waiter_free(struct ipc_waiter *w); /* detaches from every queue */
 /* Sleeps until a registered queue notifies (since the last wait), a signal comes or the
  * monotonic deadline (0: none) passes: 0, -ERESTARTSYS or -ETIMEDOUT. */
 int ipc_waiter_wait(struct ipc_waiter *w, uint64_t deadline);
+/* The usual loop over a waiter: calls scan(arg, pt) until it returns nonzero (> 0: ready,
+ * < 0: an error). The first call gets a table that registers one waiter on every queue it
+ * polls, later calls NULL, each after a notification. Returns scan's value, 0 when the
+ * monotonic deadline (0: none) passed (after one last scan), -ERESTARTSYS on a signal, or
+ * -ENOMEM. */
+long ipc_wait_scan(long (*scan)(void *arg, struct ipc_poll_table *pt), void *arg,
+                   uint64_t deadline);
 
 /* A signal was sent: signalfd pollers recheck (libos/signalfd.c). */
 void signalfd_notify(void);

@@ -75,6 +75,11 @@ struct process {
 };
 
 struct process *current_proc(void);
+/* p's credentials for the VFS (libos/cred.c): effective ids (real false) or, for access(2),
+ * real ids (real true), with p's supplementary groups. */
+struct vfs_cred proc_vfs_cred(struct process *p, bool real);
+/* Is gid p's effective group or one of its supplementary groups? */
+bool proc_in_group(struct process *p, unsigned gid);
 /* The process whose address space (as, as_lock, env) p's threads run in. */
 static inline struct process *proc_vm(struct process *p)
 {

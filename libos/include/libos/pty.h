@@ -14,6 +14,8 @@
 #include <fs/vfs.h>
 #include <libos/ipc.h>
 
+struct io_src;
+
 /* Registers ptmx and tty with devfs. */
 void pty_init(void);
 
@@ -23,7 +25,7 @@ void pty_init(void);
 int tty_open_device(uint64_t rdev, unsigned flags, bool *console, void **obj);
 
 long ttyfile_read(void *obj, uint64_t ubuf, uint64_t len, unsigned fflags);
-long ttyfile_write(void *obj, uint64_t ubuf, uint64_t len, unsigned fflags);
+long ttyfile_write(void *obj, const struct io_src *src, uint64_t len, unsigned fflags);
 long ttyfile_ioctl(void *obj, unsigned cmd, uint64_t arg);
 uint32_t ttyfile_poll(void *obj, struct ipc_poll_table *pt);
 void ttyfile_stat(void *obj, struct vfs_stat *st);

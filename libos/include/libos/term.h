@@ -17,6 +17,8 @@
 #include <libos/tty.h>
 #include <libos/wait.h>
 
+struct io_src;
+
 struct term;
 struct process;
 
@@ -55,7 +57,7 @@ void term_input_arrived(struct term *t);
 void term_output_room(struct term *t);
 
 long term_read(struct term *t, uint64_t ubuf, uint64_t len, unsigned fflags);
-long term_write(struct term *t, uint64_t ubuf, uint64_t len, unsigned fflags);
+long term_write(struct term *t, const struct io_src *src, uint64_t len, unsigned fflags);
 long term_ioctl(struct term *t, unsigned cmd, uint64_t arg);
 uint32_t term_poll(struct term *t, struct ipc_poll_table *pt);
 

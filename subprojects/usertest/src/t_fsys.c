@@ -8,18 +8,23 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -281,6 +286,68 @@ static void vfs_permissions(void)
     as_unprivileged(unprivileged_vfs_checks);
 }
 
+/* The checks of supplementary_groups, in a child with uid/gid UNPRIVILEGED whose groups are
+ * those given: member says whether 2000 (the files' group) is one of them. */
+static void group_checks(const gid_t *groups, int n, bool member)
+{
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        CHECK_SYS(setgroups((size_t)n, groups));
+        CHECK_SYS(setresgid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED));
+        CHECK_SYS(setresuid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED));
+        CHECK_EQ(SYS(getgroups(0, NULL)), n);
+        struct stat st;
+        if (!member) {
+            CHECK_ERR(open("grp_file", O_RDONLY), EACCES);
+            CHECK_ERR(access("grp_file", R_OK), EACCES);
+            CHECK_ERR(stat("grp_dir/inner", &st), EACCES);
+            CHECK_ERR(execl("./grp_prog", "grp_prog", (char *)NULL), EACCES);
+            _exit(0);
+        }
+        close(SYS(open("grp_file", O_RDWR))); /* group rw- */
+        CHECK_SYS(access("grp_file", R_OK | W_OK));
+        CHECK_ERR(access("grp_file", X_OK), EACCES);
+        long r = syscall(SYS_faccessat2, AT_FDCWD, "grp_file", R_OK | W_OK, AT_EACCESS);
+        CHECK(r == 0 || (errno == ENOSYS && ut_under_qemu_user()));
+        CHECK_SYS(stat("grp_dir/inner", &st)); /* group --x: search, no listing */
+        close(SYS(open("grp_dir/inner", O_RDONLY)));
+        CHECK_ERR(open("grp_dir", O_RDONLY | O_DIRECTORY), EACCES);
+        CHECK_SYS(chdir("grp_dir"));
+        CHECK_SYS(chdir(".."));
+        pid_t exe = ut_fork();
+        if (exe == 0) {
+            execl("./grp_prog", "grp_prog", (char *)NULL);
+            _exit(99);
+        }
+        ut_wait_exit(exe, 7);
+        _exit(0);
+    }
+    ut_wait_exit(pid, 0);
+}
+
+/* Supplementary groups count as the file's group in permission checks, as in Linux: open,
+ * access and faccessat2, directory search, exec; a process without the group gets EACCES. */
+static void supplementary_groups(void)
+{
+    if (geteuid() != 0)
+        SKIP("needs root to switch users");
+    CHECK_SYS(chmod(".", 0755));
+    ut_write_file("grp_file", "g", 1);
+    CHECK_SYS(chown("grp_file", 0, 2000));
+    CHECK_SYS(chmod("grp_file", 0060));
+    CHECK_SYS(mkdir("grp_dir", 0710));
+    CHECK_SYS(chown("grp_dir", 0, 2000));
+    CHECK_SYS(chmod("grp_dir", 0710));
+    ut_write_file("grp_dir/inner", "i", 1);
+    CHECK_SYS(chmod("grp_dir/inner", 0644));
+    ut_write_file("grp_prog", "#!/bin/sh\nexit 7\n", 18);
+    CHECK_SYS(chown("grp_prog", 0, 2000));
+    CHECK_SYS(chmod("grp_prog", 0050));
+    gid_t with[] = {3000, 2000}, without[] = {3000};
+    group_checks(with, 2, true);
+    group_checks(without, 1, false);
+}
+
 static void access_flags(void)
 {
     ut_write_file("f", "", 0);
@@ -507,6 +574,205 @@ static void sendfile_copy_range(void)
     close(cp);
     close(in);
     close(out);
+}
+
+enum { SEND_SIZE = 100000 };
+
+/* A file "src" of SEND_SIZE patterned bytes, open for reading; the bytes in *data. */
+static int send_source(char **data)
+{
+    *data = malloc(SEND_SIZE);
+    CHECK(*data != NULL);
+    for (int i = 0; i < SEND_SIZE; i++)
+        (*data)[i] = (char)(i * 7 + i / 251);
+    ut_write_file("src", *data, SEND_SIZE);
+    return SYS(open("src", O_RDONLY));
+}
+
+/* sendfile into a pipe (Linux 5.12 on takes any writable file): explicit and NULL offsets,
+ * a short count when a non-blocking pipe takes only part, EAGAIN once it is full, and a
+ * blocking pipe that a reader drains. */
+static void sendfile_to_pipe(void)
+{
+    char *data, *back = malloc(SEND_SIZE);
+    int in = send_source(&data);
+    int p[2];
+    CHECK_SYS(pipe2(p, O_NONBLOCK));
+    off_t off = 10;
+    CHECK_EQ(SYS(sendfile(p[1], in, &off, 5)), 5);
+    CHECK_EQ(off, 15);
+    CHECK_EQ(SYS(lseek(in, 0, SEEK_CUR)), 0);
+    ut_read_all(p[0], back, 5);
+    CHECK_MEM(back, data + 10, 5);
+    CHECK_EQ(SYS(sendfile(p[1], in, NULL, 3)), 3);
+    CHECK_EQ(SYS(lseek(in, 0, SEEK_CUR)), 3);
+    ut_read_all(p[0], back, 3);
+    CHECK_MEM(back, data, 3);
+
+    off = 0;
+    long n = SYS(sendfile(p[1], in, &off, SEND_SIZE));
+    CHECK_CMP(n, >, 0);
+    CHECK_CMP(n, <, SEND_SIZE);
+    CHECK_EQ(off, n);
+    CHECK_ERR(sendfile(p[1], in, &off, SEND_SIZE), EAGAIN);
+    CHECK_EQ(off, n);
+    ut_read_all(p[0], back, (size_t)n);
+    CHECK_MEM(back, data, (size_t)n);
+    close(p[0]);
+    close(p[1]);
+
+    CHECK_SYS(pipe(p));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        close(p[1]);
+        ut_read_all(p[0], back, SEND_SIZE);
+        _exit(memcmp(back, data, SEND_SIZE) == 0 ? 0 : 3);
+    }
+    close(p[0]);
+    CHECK_SYS(lseek(in, 0, SEEK_SET));
+    long total = 0;
+    while (total < SEND_SIZE) /* Linux may return short counts on a pipe */
+        total += SYS(sendfile(p[1], in, NULL, (size_t)(SEND_SIZE - total)));
+    CHECK_EQ(total, SEND_SIZE);
+    CHECK_EQ(SYS(lseek(in, 0, SEEK_CUR)), SEND_SIZE);
+    close(p[1]);
+    ut_wait_exit(pid, 0);
+    close(in);
+    free(data);
+    free(back);
+}
+
+/* sendfile into a terminal (a raw pty slave, read back from the master), a socket and a
+ * character device (/dev/null takes everything). */
+static void sendfile_to_tty_socket_device(void)
+{
+    char *data, back[300];
+    int in = send_source(&data);
+    int m = SYS(posix_openpt(O_RDWR | O_NOCTTY));
+    CHECK_SYS(grantpt(m));
+    CHECK_SYS(unlockpt(m));
+    char name[64];
+    CHECK_EQ(ptsname_r(m, name, sizeof(name)), 0);
+    int slave = SYS(open(name, O_RDWR | O_NOCTTY));
+    struct termios t;
+    CHECK_SYS(tcgetattr(slave, &t));
+    cfmakeraw(&t);
+    CHECK_SYS(tcsetattr(slave, TCSANOW, &t));
+    off_t off = 1000;
+    CHECK_EQ(SYS(sendfile(slave, in, &off, 200)), 200);
+    CHECK_EQ(off, 1200);
+    ut_read_all(m, back, 200);
+    CHECK_MEM(back, data + 1000, 200);
+    close(slave);
+    close(m);
+
+    int sv[2];
+    CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    CHECK_EQ(SYS(sendfile(sv[0], in, NULL, 300)), 300);
+    ut_read_all(sv[1], back, 300);
+    CHECK_MEM(back, data, 300);
+    close(sv[0]);
+    close(sv[1]);
+
+    int null = SYS(open("/dev/null", O_WRONLY));
+    off = 0;
+    CHECK_EQ(SYS(sendfile(null, in, &off, SEND_SIZE)), SEND_SIZE);
+    CHECK_EQ(off, SEND_SIZE);
+    close(null);
+    int ro = SYS(open("/dev/null", O_RDONLY));
+    CHECK_ERR(sendfile(ro, in, NULL, 1), EBADF);
+    close(ro);
+    close(in);
+    free(data);
+}
+
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_KEEP_SIZE  0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+#define FALLOC_FL_ZERO_RANGE 0x10
+#endif
+
+/* Mounts a tmpfs on "m" and makes it the working directory (SKIP where mounting is not
+ * allowed). */
+static void enter_tmpfs(void)
+{
+    CHECK_SYS(mkdir("m", 0755));
+    if (mount("none", "m", "tmpfs", 0, NULL) != 0) {
+        if (errno == EPERM)
+            SKIP("mounting a tmpfs is not allowed here");
+        FAIL("mount tmpfs: %s", strerror(errno));
+    }
+    CHECK_SYS(chdir("m"));
+}
+
+static void leave_tmpfs(void)
+{
+    CHECK_SYS(chdir(".."));
+    CHECK_SYS(umount("m"));
+}
+
+/* Checks that bytes [0, n) of got are 'x' except [zero_from, zero_to), which are 0. */
+static void check_punched(const char *got, size_t n, size_t zero_from, size_t zero_to)
+{
+    for (size_t i = 0; i < n; i++) {
+        char want = i >= zero_from && i < zero_to ? 0 : 'x';
+        if (got[i] != want)
+            FAIL("byte %zu is %d, want %d", i, got[i], want);
+    }
+}
+
+/* fallocate PUNCH_HOLE|KEEP_SIZE on tmpfs: the range reads back as zeros through read and
+ * through a shared mapping made before, the size stays, the whole page inside is freed and
+ * SEEK_DATA/SEEK_HOLE report it as a hole; PUNCH_HOLE without KEEP_SIZE and ZERO_RANGE
+ * are EOPNOTSUPP (Linux's tmpfs does not zero ranges). */
+static void punch_hole_tmpfs(void)
+{
+    enter_tmpfs();
+    enum { PG = 4096, SIZE = 4 * PG, FROM = PG + 100, TO = 3 * PG + 50 };
+    static char buf[SIZE], back[SIZE];
+    memset(buf, 'x', sizeof(buf));
+    int fd = SYS(open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    ut_write_all(fd, buf, SIZE);
+    char *map = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(map != MAP_FAILED);
+    CHECK_EQ(map[FROM], 'x');
+    CHECK_EQ(map[2 * PG + 5], 'x');
+    CHECK_EQ(SYS(lseek(fd, 0, SEEK_HOLE)), SIZE);
+    struct stat before, after;
+    CHECK_SYS(fstat(fd, &before));
+
+    CHECK_ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE, FROM, TO - FROM), EOPNOTSUPP);
+    CHECK_ERR(fallocate(fd, FALLOC_FL_ZERO_RANGE, FROM, TO - FROM), EOPNOTSUPP);
+    CHECK_ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, FROM,
+                        TO - FROM),
+              EOPNOTSUPP);
+    CHECK_SYS(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, FROM, TO - FROM));
+    CHECK_SYS(fstat(fd, &after));
+    CHECK_EQ(after.st_size, SIZE);
+    CHECK_CMP(after.st_blocks, <, before.st_blocks);
+    CHECK_EQ(SYS(lseek(fd, 0, SEEK_DATA)), 0);
+    CHECK_EQ(SYS(lseek(fd, 0, SEEK_HOLE)), 2 * PG);
+    CHECK_EQ(SYS(lseek(fd, 2 * PG + 1, SEEK_HOLE)), 2 * PG + 1);
+    CHECK_EQ(SYS(lseek(fd, 2 * PG, SEEK_DATA)), 3 * PG);
+    CHECK_EQ(SYS(lseek(fd, 3 * PG, SEEK_HOLE)), SIZE);
+    CHECK_ERR(lseek(fd, SIZE, SEEK_DATA), ENXIO);
+    CHECK_EQ(SYS(pread(fd, back, SIZE, 0)), SIZE);
+    check_punched(back, SIZE, FROM, TO);
+    check_punched(map, SIZE, FROM, TO);
+
+    /* Past the end: nothing to punch; KEEP_SIZE alone keeps the size. */
+    CHECK_SYS(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, SIZE, PG));
+    CHECK_SYS(fallocate(fd, FALLOC_FL_KEEP_SIZE, SIZE, PG));
+    CHECK_SYS(fstat(fd, &after));
+    CHECK_EQ(after.st_size, SIZE);
+    int ro = SYS(open("f", O_RDONLY));
+    CHECK_ERR(fallocate(ro, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1), EBADF);
+    close(ro);
+    CHECK_SYS(munmap(map, SIZE));
+    close(fd);
+    leave_tmpfs();
 }
 
 static void seek_data_hole(void)
@@ -821,13 +1087,17 @@ static const struct ut_test tests[] = {
     {"permission_rules", permission_rules},
     {"vfs_permissions", vfs_permissions},
     {"access_flags", access_flags},
+    {"supplementary_groups", supplementary_groups},
     {"fallocate_extends", fallocate_extends},
     {"fsize_limit_sizes", fsize_limit_sizes},
     {"statx_fields", statx_fields},
     {"statfs_figures", statfs_figures},
     {"preadv2_pwritev2", preadv2_pwritev2},
     {"sendfile_copy_range", sendfile_copy_range},
+    {"sendfile_to_pipe", sendfile_to_pipe},
+    {"sendfile_to_tty_socket_device", sendfile_to_tty_socket_device},
     {"seek_data_hole", seek_data_hole},
+    {"punch_hole_tmpfs", punch_hole_tmpfs},
     {"close_range_cases", close_range_cases},
     {"o_path_descriptors", o_path_descriptors},
     {"fsync_descriptors", fsync_descriptors},

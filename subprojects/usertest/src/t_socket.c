@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -387,6 +388,93 @@ static void scm_credentials(void)
 }
 
 /* bind with only the family picks an abstract name of five hex digits. */
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+/* A byte from a child through pipe fd, sending it SIGUSR1 while none has come (the child
+ * may not be waiting yet when a signal arrives: it is sent again). */
+static char byte_while_signalling(int fd, pid_t pid)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    while (SYS(poll(&p, 1, 20)) == 0)
+        CHECK_SYS(kill(pid, SIGUSR1));
+    char c;
+    CHECK_EQ(SYS(read(fd, &c, 1)), 1);
+    return c;
+}
+
+/* A datagram socket connected to a receiver that is not connected back: once the receiver's
+ * queue is full, poll shows no POLLOUT, a non-blocking send fails with EAGAIN, a blocking
+ * send waits (a signal ends the wait with EINTR) until the receiver reads. */
+static void dgram_sender_waits_for_room(void)
+{
+    struct sockaddr_un a;
+    socklen_t len = abstract_addr(&a, "full");
+    int r = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
+    CHECK_SYS(bind(r, (struct sockaddr *)&a, len));
+    int s = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
+    CHECK_SYS(connect(s, (struct sockaddr *)&a, len));
+    struct pollfd p = {s, POLLOUT, 0};
+    CHECK_EQ(SYS(poll(&p, 1, 0)), 1);
+    int queued = 0;
+    while (send(s, "d", 1, MSG_DONTWAIT) == 1)
+        queued++;
+    CHECK_EQ(errno, EAGAIN);
+    CHECK_CMP(queued, >, 1);
+    CHECK_EQ(SYS(poll(&p, 1, 0)), 0);
+    int fl = SYS(fcntl(s, F_GETFL));
+    CHECK_SYS(fcntl(s, F_SETFL, fl | O_NONBLOCK));
+    CHECK_ERR(send(s, "n", 1, 0), EAGAIN);
+    CHECK_SYS(fcntl(s, F_SETFL, fl));
+
+    int res[2];
+    CHECK_SYS(pipe(res));
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    CHECK_SYS(sigprocmask(SIG_BLOCK, &usr1, &old));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        ut_handle(SIGUSR1, on_usr1, 0); /* no SA_RESTART */
+        CHECK_SYS(sigprocmask(SIG_SETMASK, &old, NULL));
+        ssize_t w = send(s, "i", 1, 0);
+        char c = w == -1 && errno == EINTR ? 'I' : 'X';
+        ut_write_all(res[1], &c, 1);
+        _exit(0);
+    }
+    CHECK_SYS(sigprocmask(SIG_SETMASK, &old, NULL));
+    CHECK_EQ(byte_while_signalling(res[0], pid), 'I');
+    ut_wait_exit(pid, 0);
+
+    pid = ut_fork();
+    if (pid == 0) {
+        char c = send(s, "b", 1, 0) == 1 ? 'S' : 'X';
+        ut_write_all(res[1], &c, 1);
+        struct pollfd q = {s, POLLOUT, 0};
+        c = poll(&q, 1, -1) == 1 && (q.revents & POLLOUT) ? 'P' : 'X';
+        ut_write_all(res[1], &c, 1);
+        _exit(0);
+    }
+    char buf[4], c;
+    CHECK_EQ(SYS(recv(r, buf, sizeof(buf), 0)), 1); /* room for the child's datagram */
+    ut_read_all(res[0], &c, 1);
+    CHECK_EQ(c, 'S');
+    CHECK_EQ(SYS(recv(r, buf, sizeof(buf), 0)), 1); /* room again: POLLOUT */
+    ut_read_all(res[0], &c, 1);
+    CHECK_EQ(c, 'P');
+    ut_wait_exit(pid, 0);
+    for (int i = 0; i < queued - 2; i++)
+        CHECK_EQ(SYS(recv(r, buf, sizeof(buf), 0)), 1);
+    CHECK_EQ(SYS(recv(r, buf, sizeof(buf), 0)), 1);
+    CHECK_EQ(buf[0], 'b');
+    close(s);
+    close(r);
+    close(res[0]);
+    close(res[1]);
+}
+
 static void autobind(void)
 {
     int fd = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
@@ -410,6 +498,7 @@ static void autobind(void)
 
 static const struct ut_test tests[] = {
     {"autobind", autobind},
+    {"dgram_sender_waits_for_room", dgram_sender_waits_for_room},
     {"scm_credentials", scm_credentials},
     {"large_stream_transfer", large_stream_transfer},
     {"create_errors", create_errors},

@@ -154,7 +154,7 @@ static void test_basics(void **state)
     assert_int_equal(st.uid, 7);
     assert_int_equal(st.gid, 8);
     /* owner of new objects */
-    m.ctx.cred = (struct vfs_cred){1000, 100};
+    m.ctx.cred = (struct vfs_cred){.uid = 1000, .gid = 100};
     assert_int_equal(vfs_mkdir(&m.ctx, "/mine", 0755), 0);
     assert_int_equal(stat_of(&m.ctx, "/mine").uid, 1000);
     assert_int_equal(stat_of(&m.ctx, "/mine").gid, 100);
@@ -233,6 +233,58 @@ static void test_sparse(void **state)
     assert_int_equal(put(&m.ctx, "/s", TMPFS_MAX_FILE_SIZE, "x", 1), -EFBIG);
     assert_int_equal(put(&m.ctx, "/s", TMPFS_MAX_FILE_SIZE - 1, "xy", 2), 1);
     assert_int_equal(vfs_truncate(&m.ctx, "/s", TMPFS_MAX_FILE_SIZE + 1), -EFBIG);
+    tm_umount(&m);
+}
+
+/* PUNCH_HOLE frees the whole pages of the range and zeroes the edges; SEEK_DATA/SEEK_HOLE
+ * follow the pages, skipping far across a sparse file. */
+static void test_punch_and_seek(void **state)
+{
+    (void)state;
+    struct tm m;
+    tm_mount(&m);
+    uint8_t data[4 * 4096], buf[4 * 4096];
+    memset(data, 'x', sizeof(data));
+    assert_int_equal(put(&m.ctx, "/p", 0, data, sizeof(data)), sizeof(data));
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(&m.ctx, "/p", VFS_O_RDWR, 0, &f), 0);
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_HOLE), 4 * 4096);
+    assert_int_equal(vfs_punch_hole(f, 4096 + 100, 2 * 4096 - 50), 0);
+    assert_int_equal(stat_of(&m.ctx, "/p").size, 4 * 4096);
+    assert_int_equal(stat_of(&m.ctx, "/p").blocks, 8 * 3);
+    assert_int_equal(vfs_pread(f, buf, sizeof(buf), 0), sizeof(buf));
+    for (size_t i = 0; i < sizeof(buf); i++)
+        assert_int_equal(buf[i], i >= 4096 + 100 && i < 3 * 4096 + 50 ? 0 : 'x');
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_DATA), 0);
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_HOLE), 2 * 4096);
+    assert_int_equal(vfs_lseek(f, 2 * 4096, VFS_SEEK_DATA), 3 * 4096);
+    assert_int_equal(vfs_lseek(f, 3 * 4096 + 7, VFS_SEEK_HOLE), 4 * 4096);
+    assert_int_equal(vfs_lseek(f, 4 * 4096, VFS_SEEK_DATA), -ENXIO);
+    /* Within one page: zeros, the page stays. */
+    assert_int_equal(vfs_punch_hole(f, 10, 20), 0);
+    assert_int_equal(stat_of(&m.ctx, "/p").blocks, 8 * 3);
+    assert_int_equal(vfs_pread(f, buf, 40, 0), 40);
+    assert_true(all_zero(buf + 10, 20));
+    assert_int_equal(buf[9], 'x');
+    assert_int_equal(buf[30], 'x');
+    vfs_file_put(f);
+
+    const uint64_t far = 1ull << 40;
+    assert_int_equal(put(&m.ctx, "/s", 5000, data, 100), 100);
+    assert_int_equal(put(&m.ctx, "/s", far, data, 10000), 10000);
+    assert_int_equal(vfs_open(&m.ctx, "/s", VFS_O_RDWR, 0, &f), 0);
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_DATA), 4096);
+    assert_int_equal(vfs_lseek(f, 4096, VFS_SEEK_HOLE), 2 * 4096);
+    assert_int_equal(vfs_lseek(f, 2 * 4096, VFS_SEEK_DATA), far);
+    assert_int_equal(vfs_lseek(f, far, VFS_SEEK_HOLE), far + 10000);
+    /* To the end of file: the partial last page is zeroed, not freed (as Linux's tmpfs). */
+    assert_int_equal(vfs_punch_hole(f, 0, far + 10000), 0);
+    assert_int_equal(stat_of(&m.ctx, "/s").blocks, 8);
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_DATA), far + 2 * 4096);
+    assert_int_equal(vfs_lseek(f, 0, VFS_SEEK_HOLE), 0);
+    read_at(&m.ctx, "/s", far + 2 * 4096, buf, 4096, 10000 - 2 * 4096);
+    assert_true(all_zero(buf, 10000 - 2 * 4096));
+    vfs_file_put(f);
     tm_umount(&m);
 }
 
@@ -934,11 +986,12 @@ int main(void)
 {
     fst_init_env();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basics),         cmocka_unit_test(test_sparse),
-        cmocka_unit_test(test_big_file),       cmocka_unit_test(test_many_entries),
-        cmocka_unit_test(test_rename),         cmocka_unit_test(test_enospc),
-        cmocka_unit_test(test_unlinked_open),  cmocka_unit_test(test_times),
-        cmocka_unit_test(test_mount_on_tmpfs), cmocka_unit_test(test_random_workload),
+        cmocka_unit_test(test_basics),          cmocka_unit_test(test_sparse),
+        cmocka_unit_test(test_punch_and_seek),  cmocka_unit_test(test_big_file),
+        cmocka_unit_test(test_many_entries),    cmocka_unit_test(test_rename),
+        cmocka_unit_test(test_enospc),          cmocka_unit_test(test_unlinked_open),
+        cmocka_unit_test(test_times),           cmocka_unit_test(test_mount_on_tmpfs),
+        cmocka_unit_test(test_random_workload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
