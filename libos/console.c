@@ -30,7 +30,8 @@ static void con_signal(void *ctx, int sig)
     wake_all(&sig_wq);
 }
 
-static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore};
+static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore,
+                                       NULL};
 
 static void con_input_taken(struct term *t);
 static const struct term_driver con_driver = {NULL, NULL, NULL, con_input_taken};
