@@ -26,6 +26,7 @@ struct cpu_local {
     const char *last_lock;   /* name of the most recently taken lock, for reports */
     volatile bool online;
     uint64_t irq_count;
+    int irq_depth; /* > 0 while an interrupt handler runs on this CPU */
     uint32_t midr;
     uint64_t timer_ticks;
     uint64_t slice_deadline; /* ns; 0 = none. The running environment's slice end */

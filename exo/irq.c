@@ -35,6 +35,8 @@ int exo_ipi_send(unsigned cpu)
     return 0;
 }
 
+static void dispatch_irq(uint32_t intid);
+
 /* Acknowledges and handles one pending interrupt (IRQs masked). */
 void handle_irq(void)
 {
@@ -42,6 +44,14 @@ void handle_irq(void)
     if (intid >= GIC_SPURIOUS)
         return;
     this_cpu()->irq_count++;
+    this_cpu()->irq_depth++;
+    dispatch_irq(intid);
+    this_cpu()->irq_depth--;
+}
+
+/* Runs the handler of an acknowledged interrupt. */
+static void dispatch_irq(uint32_t intid)
+{
     if (intid == SGI_STOP) {
         gic_eoi(intid);
         for (;;)

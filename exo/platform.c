@@ -26,6 +26,11 @@ void platform_log_write(const char *s, size_t len)
     console_write(s, len);
 }
 
+bool platform_in_interrupt(void)
+{
+    return this_cpu()->irq_depth > 0;
+}
+
 void platform_lock_acquired(const char *name)
 {
     struct cpu_local *c = this_cpu();

@@ -15,6 +15,7 @@
 static struct term con;
 static struct wait_queue sig_wq = WAIT_QUEUE_INIT(sig_wq);
 static uint64_t pending_sigs; /* bit sig-1: to send to the foreground group */
+static bool pending_pollin;   /* input arrived: notify the console's pollers */
 
 static void con_write(void *ctx, const char *bytes, size_t n)
 {
@@ -29,7 +30,8 @@ static void con_signal(void *ctx, int sig)
     wake_all(&sig_wq);
 }
 
-static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore};
+static const struct tty_ops con_ops = {con_write, con_signal, NULL, exo_irq_save, exo_irq_restore,
+                                       NULL};
 
 static void con_input_taken(struct term *t);
 static const struct term_driver con_driver = {NULL, NULL, NULL, con_input_taken};
@@ -59,8 +61,11 @@ static void con_pull(void)
     }
     spin_unlock(&pull_lock);
     exo_irq_restore(s);
-    if (got)
-        term_input_arrived(&con);
+    if (got) {
+        term_wake_readers(&con);
+        __atomic_store_n(&pending_pollin, true, __ATOMIC_RELEASE);
+        wake_all(&sig_wq);
+    }
 }
 
 /* Console receive interrupt. */
@@ -75,18 +80,22 @@ static void con_input_taken(struct term *t)
     con_pull();
 }
 
-static bool sigs_pending(void *arg)
+static bool work_pending(void *arg)
 {
     (void)arg;
-    return __atomic_load_n(&pending_sigs, __ATOMIC_RELAXED) != 0;
+    return __atomic_load_n(&pending_sigs, __ATOMIC_RELAXED) != 0 ||
+           __atomic_load_n(&pending_pollin, __ATOMIC_ACQUIRE);
 }
 
-/* The kernel task that turns the line discipline's signal requests into signals. */
+/* The kernel task that does what the receive interrupt must not: notifies pollers of new
+ * input and turns the line discipline's signal requests into signals. */
 static void tty_signal_task(void *arg)
 {
     (void)arg;
     for (;;) {
-        await(&sig_wq, sigs_pending, NULL, 0, 0);
+        await(&sig_wq, work_pending, NULL, 0, 0);
+        if (__atomic_exchange_n(&pending_pollin, false, __ATOMIC_ACQ_REL))
+            term_notify_pollers(&con, LINUX_POLLIN);
         uint64_t sigs = __atomic_exchange_n(&pending_sigs, 0, __ATOMIC_RELAXED);
         for (int sig = 1; sig <= 64; sig++) {
             if ((sigs >> (sig - 1)) & 1 && con.ld.pgrp > 0)

@@ -600,11 +600,35 @@ SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, int, iovcnt)
     return vector_io(fd, iov, iovcnt, true, false, 0);
 }
 
+/* TIOCGPTPEER: a new descriptor for the slave of PTY master f, opened with flags. */
+static long open_pty_peer(struct file *f, unsigned flags)
+{
+    void *obj;
+    int err = pty_open_peer(f->obj, flags, &obj);
+    if (err)
+        return err;
+    struct file *nf = file_new(FILE_TTY, flags & ~O_CLOEXEC, NULL);
+    if (!nf) {
+        ttyfile_release(obj);
+        return -ENOMEM;
+    }
+    nf->obj = obj;
+    int fd = fd_install(nf, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        file_put(nf);
+    return fd;
+}
+
 SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
+    if (f->kind == FILE_TTY && cmd == LINUX_TIOCGPTPEER) {
+        long r = open_pty_peer(f, (unsigned)arg);
+        file_put(f);
+        return r;
+    }
     long r = f->kind == FILE_CONSOLE ? ttycon_ioctl(cmd, arg)
              : f->kind == FILE_TTY   ? ttyfile_ioctl(f->obj, cmd, arg)
              : f->kind == FILE_OPS   ? ops_ioctl(f, cmd, arg)

@@ -22,6 +22,7 @@
 #define O_NONBLOCK   04000
 #define O_NOCTTY     0400
 #define POLLIN       0x1u
+#define POLLPRI      0x2u
 #define POLLOUT      0x4u
 #define POLLHUP      0x10u
 
@@ -30,6 +31,17 @@
 #define TIOCSPTLCK 0x40045431u
 #define TIOCSIG    0x40045436u
 #define TIOCGPTLCK 0x80045439u
+#define TIOCPKT    0x5420u
+#define TIOCGPKT   0x80045438u
+
+/* Packet mode status bits (uapi asm-generic/ioctls.h) */
+#define TIOCPKT_DATA       0x00u
+#define TIOCPKT_FLUSHREAD  0x01u
+#define TIOCPKT_FLUSHWRITE 0x02u
+#define TIOCPKT_STOP       0x04u
+#define TIOCPKT_START      0x08u
+#define TIOCPKT_NOSTOP     0x10u
+#define TIOCPKT_DOSTOP     0x20u
 
 struct pty {
     struct term slave;
@@ -42,6 +54,8 @@ struct pty {
     struct spinlock out_lock;
     uint8_t out[PTY_OUT_SIZE];
     uint32_t out_head, out_tail; /* run freely, masked */
+    bool packet;                 /* TIOCPKT: reads start with a status byte (out_lock) */
+    uint8_t pktstatus;           /* TIOCPKT_* events not yet read (out_lock) */
     struct wait_queue mrq;       /* master readers: output queued, slave closed */
     struct ipc_pollq mpollq;
 };
@@ -92,7 +106,51 @@ static void pty_flush_output(void *ctx)
     struct pty *p = ctx;
     spin_lock(&p->out_lock);
     p->out_tail = p->out_head;
+    if (p->packet)
+        p->pktstatus |= TIOCPKT_FLUSHWRITE;
     spin_unlock(&p->out_lock);
+}
+
+/* Does the slave use ^S/^Q flow control (what DOSTOP / NOSTOP report)? */
+static bool xon_xoff(const struct linux_termios *t)
+{
+    return (t->c_iflag & LINUX_IXON) && t->c_cc[LINUX_VSTOP] == 0x13 &&
+           t->c_cc[LINUX_VSTART] == 0x11;
+}
+
+/* ldisc events (lock held) become packet-mode status bits, as Linux's pty driver sets
+ * them; the master is woken by pty_output_done once the ldisc call is over. */
+static void pty_event(void *ctx, enum tty_event ev, const struct linux_termios *old)
+{
+    struct pty *p = ctx;
+    spin_lock(&p->out_lock);
+    if (p->packet) {
+        switch (ev) {
+        case TTY_EV_INPUT_FLUSHED:
+            p->pktstatus |= TIOCPKT_FLUSHREAD;
+            break;
+        case TTY_EV_OUTPUT_STOPPED:
+            p->pktstatus = (uint8_t)((p->pktstatus & ~TIOCPKT_START) | TIOCPKT_STOP);
+            break;
+        case TTY_EV_OUTPUT_STARTED:
+            p->pktstatus = (uint8_t)((p->pktstatus & ~TIOCPKT_STOP) | TIOCPKT_START);
+            break;
+        case TTY_EV_TERMIOS_SET: {
+            bool now = xon_xoff(&p->slave.ld.termios);
+            if (xon_xoff(old) != now)
+                p->pktstatus = (uint8_t)((p->pktstatus & ~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP)) |
+                                         (now ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP));
+            break;
+        }
+        }
+    }
+    spin_unlock(&p->out_lock);
+}
+
+/* A packet-mode status byte is waiting. */
+static bool status_pending(struct pty *p)
+{
+    return READ_ONCE(p->packet) && READ_ONCE(p->pktstatus);
 }
 
 static size_t pty_out_room(struct term *t)
@@ -103,7 +161,10 @@ static size_t pty_out_room(struct term *t)
 static void pty_output_done(struct term *t)
 {
     struct pty *p = pty_of(t);
-    if (out_count(p)) {
+    if (status_pending(p)) {
+        wake_all(&p->mrq);
+        ipc_pollq_notify(&p->mpollq, POLLIN | POLLPRI);
+    } else if (out_count(p)) {
         wake_all(&p->mrq);
         ipc_pollq_notify(&p->mpollq, POLLIN);
     }
@@ -117,7 +178,8 @@ static void pty_release(struct term *t)
     kfree(p);
 }
 
-static const struct tty_ops pty_ops = {pty_out_write, pty_signal, pty_flush_output, NULL, NULL};
+static const struct tty_ops pty_ops = {pty_out_write, pty_signal, pty_flush_output,
+                                       NULL,          NULL,       pty_event};
 static const struct term_driver pty_driver = {pty_out_room, pty_output_done, pty_release, NULL};
 
 /* ---- Opening ---- */
@@ -201,6 +263,20 @@ static int pts_open(unsigned index, unsigned flags, void **obj)
     return err ? err : slave_open(p, flags, obj);
 }
 
+int pty_open_peer(void *master, unsigned flags, void **obj)
+{
+    struct pty_end *e = master;
+    if (!e->master)
+        return -EIO;
+    struct pty *p = e->pty;
+    spin_lock(&ptys_lock);
+    int err = p->locked ? -EIO : 0;
+    if (!err)
+        term_get(&p->slave);
+    spin_unlock(&ptys_lock);
+    return err ? err : slave_open(p, flags, obj) < 0 ? -ENOMEM : 0;
+}
+
 /* /dev/tty: the caller's controlling terminal. */
 static int ctty_open(unsigned flags, bool *console, void **obj)
 {
@@ -254,7 +330,7 @@ static bool slave_closed(struct pty *p)
 static bool master_readable(void *arg)
 {
     struct pty *p = arg;
-    return out_count(p) || slave_closed(p);
+    return out_count(p) || status_pending(p) || slave_closed(p);
 }
 
 /* Takes up to n queued output bytes. */
@@ -268,14 +344,34 @@ static size_t out_take(struct pty *p, uint8_t *buf, size_t n)
     return got;
 }
 
-/* read on the master: the slave's output; -EIO once every slave file is closed. */
+/* Packet mode: fills kbuf with a pending status byte alone, or TIOCPKT_DATA and up to
+ * n - 1 bytes of output; 0 when there is neither. */
+static size_t packet_take(struct pty *p, uint8_t *kbuf, size_t n)
+{
+    spin_lock(&p->out_lock);
+    uint8_t status = p->pktstatus;
+    p->pktstatus = 0;
+    uint32_t queued = p->out_head - p->out_tail;
+    spin_unlock(&p->out_lock);
+    if (status) {
+        kbuf[0] = status;
+        return 1;
+    }
+    if (!queued)
+        return 0;
+    kbuf[0] = TIOCPKT_DATA;
+    return 1 + out_take(p, kbuf + 1, n - 1);
+}
+
+/* read on the master: the slave's output (in packet mode behind a status byte); -EIO once
+ * every slave file is closed. */
 static long master_read(struct pty *p, uint64_t ubuf, uint64_t len, unsigned fflags)
 {
     if (!len)
         return 0;
     uint8_t kbuf[512];
-    size_t got;
-    while (!(got = out_take(p, kbuf, MIN(len, sizeof(kbuf))))) {
+    size_t got, n = MIN(len, sizeof(kbuf));
+    while (!(got = READ_ONCE(p->packet) ? packet_take(p, kbuf, n) : out_take(p, kbuf, n))) {
         if (slave_closed(p))
             return -EIO;
         if (fflags & O_NONBLOCK)
@@ -286,6 +382,20 @@ static long master_read(struct pty *p, uint64_t ubuf, uint64_t len, unsigned ffl
     }
     term_output_room(&p->slave); /* slave writers may go on */
     return copy_to_user(ubuf, kbuf, got) ? -EFAULT : (long)got;
+}
+
+/* TIOCPKT: packet mode on (pending events from before are dropped) or off. */
+static long master_set_packet(struct pty *p, uint64_t arg)
+{
+    int v;
+    if (copy_from_user(&v, arg, sizeof(v)))
+        return -EFAULT;
+    spin_lock(&p->out_lock);
+    if (v && !p->packet)
+        p->pktstatus = 0;
+    p->packet = v != 0;
+    spin_unlock(&p->out_lock);
+    return 0;
 }
 
 static bool input_room(void *arg)
@@ -349,6 +459,10 @@ static long master_ioctl(struct pty *p, unsigned cmd, uint64_t arg)
         return 0;
     case TIOCGPTLCK:
         return put_int(arg, p->locked);
+    case TIOCPKT:
+        return master_set_packet(p, arg);
+    case TIOCGPKT:
+        return put_int(arg, READ_ONCE(p->packet));
     case TIOCSIG:
         if (arg < 1 || arg > 64)
             return -EINVAL;
@@ -371,7 +485,7 @@ static long master_ioctl(struct pty *p, unsigned cmd, uint64_t arg)
     case LINUX_TCSETSF:
         return copy_from_user(&p->mtermios, arg, sizeof(p->mtermios)) ? -EFAULT : 0;
     default:
-        return -ENOTTY; /* TIOCPKT, TIOCGPTPEER and the rest are not implemented */
+        return -ENOTTY; /* TIOCGPTPEER is the descriptor layer's (pty_open_peer) */
     }
 }
 
@@ -380,6 +494,8 @@ static uint32_t master_poll(struct pty *p, struct ipc_poll_table *pt)
     ipc_poll_wait(pt, &p->mpollq);
     ipc_poll_wait(pt, &p->slave.pollq);
     uint32_t m = out_count(p) ? POLLIN : 0;
+    if (status_pending(p))
+        m |= POLLIN | POLLPRI;
     if (slave_closed(p))
         m |= POLLHUP;
     if (tty_receive_room(&p->slave.ld) > 0)

@@ -43,12 +43,22 @@ void term_put(struct term *t)
         t->drv->release(t);
 }
 
-void term_input_arrived(struct term *t)
+void term_wake_readers(struct term *t)
 {
     __atomic_add_fetch(&t->input_generation, 1, __ATOMIC_RELAXED);
     wake_all(&t->rq);
     wake_all(&t->wq);
-    ipc_pollq_notify(&t->pollq, POLLIN);
+}
+
+void term_notify_pollers(struct term *t, uint32_t events)
+{
+    ipc_pollq_notify(&t->pollq, events);
+}
+
+void term_input_arrived(struct term *t)
+{
+    term_wake_readers(t);
+    term_notify_pollers(t, POLLIN);
 }
 
 void term_output_room(struct term *t)

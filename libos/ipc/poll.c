@@ -18,8 +18,17 @@ void ipc_pollq_init(struct ipc_pollq *q)
     list_init(&q->entries);
 }
 
+/* The queue's lock does not mask interrupts: a handler taking it on a CPU whose task holds
+ * it would spin forever, so interrupt handlers must leave poll queues to a task. */
+static void not_in_interrupt(void)
+{
+    if (platform_in_interrupt())
+        platform_panic("ipc_pollq used from an interrupt handler");
+}
+
 void ipc_pollq_add(struct ipc_pollq *q, struct ipc_poll_entry *e)
 {
+    not_in_interrupt();
     spin_lock(&q->lock);
     list_push_back(&q->entries, &e->node);
     spin_unlock(&q->lock);
@@ -37,6 +46,7 @@ void ipc_pollq_notify(struct ipc_pollq *q, uint32_t events)
     struct list_node *n, *tmp;
     if (!events)
         return;
+    not_in_interrupt();
     spin_lock(&q->lock);
     list_for_each_safe(n, tmp, &q->entries)
     {

@@ -74,10 +74,13 @@ static void set_termios_locked(struct tty_ldisc *ld, struct tty_out *o,
                                const struct linux_termios *t, bool flush)
 {
     struct linux_termios old = ld->termios;
-    if (flush)
+    if (flush) {
         tty_reset_input(ld);
+        tty_event(ld, TTY_EV_INPUT_FLUSHED, NULL);
+    }
     ld->termios = *t;
     tty_mode_changed(ld, &old);
+    tty_event(ld, TTY_EV_TERMIOS_SET, &old);
     if ((old.c_iflag & LINUX_IXON) && !(t->c_iflag & LINUX_IXON))
         tty_start_output(ld, o);
 }
@@ -135,8 +138,10 @@ int tty_flush(struct tty_ldisc *ld, int queue)
     if (queue != LINUX_TCIFLUSH && queue != LINUX_TCOFLUSH && queue != LINUX_TCIOFLUSH)
         return -EINVAL;
     uint64_t s = tty_lock(ld);
-    if (queue != LINUX_TCOFLUSH)
+    if (queue != LINUX_TCOFLUSH) {
         tty_reset_input(ld);
+        tty_event(ld, TTY_EV_INPUT_FLUSHED, NULL);
+    }
     if (queue != LINUX_TCIFLUSH) {
         ld->hold_len = 0;
         if (ld->ops->flush_output)

@@ -73,6 +73,7 @@ void tty_start_output(struct tty_ldisc *ld, struct tty_out *o)
     if (!ld->stopped)
         return;
     ld->stopped = false;
+    tty_event(ld, TTY_EV_OUTPUT_STARTED, NULL);
     for (unsigned i = 0; i < ld->hold_len; i++)
         out_byte(o, ld->hold[i]);
     ld->hold_len = 0;
@@ -85,6 +86,7 @@ void tty_stop_output(struct tty_ldisc *ld, struct tty_out *o)
     if (ld->stopped)
         return;
     ld->stopped = true;
+    tty_event(ld, TTY_EV_OUTPUT_STOPPED, NULL);
     size_t keep = o->n < TTY_ECHO_HOLD ? o->n : TTY_ECHO_HOLD;
     memcpy(ld->hold, o->b, keep);
     ld->hold_len = (unsigned)keep;
@@ -372,6 +374,7 @@ static void receive_signal_char(struct tty_ldisc *ld, struct tty_out *o, unsigne
         if (ld->ops->flush_output)
             ld->ops->flush_output(ld->ctx);
         tty_reset_input(ld);
+        tty_event(ld, TTY_EV_INPUT_FLUSHED, NULL);
     }
     if (ld->termios.c_iflag & LINUX_IXON)
         tty_start_output(ld, o);

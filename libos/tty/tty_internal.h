@@ -20,6 +20,14 @@ static inline unsigned tty_sig_bit(int sig)
     return 1u << (sig & 31);
 }
 
+/* Tells the driver about ev (lock held). */
+static inline void tty_event(struct tty_ldisc *ld, enum tty_event ev,
+                             const struct linux_termios *old)
+{
+    if (ld->ops->event)
+        ld->ops->event(ld->ctx, ev, old);
+}
+
 uint64_t tty_lock(struct tty_ldisc *ld);
 void tty_unlock(struct tty_ldisc *ld, uint64_t saved);
 void tty_out_flush(struct tty_out *o);

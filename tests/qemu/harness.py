@@ -3,7 +3,8 @@
 
 Steps run in order: --expect REGEX waits until the console output (since the previous match)
 matches; --send TEXT writes TEXT to the console ("\\n", "\\x03" escapes work); --pause S
-keeps reading for S seconds (e.g. until a command has really started). The run fails
+keeps reading for S seconds (e.g. until a command has really started). With -nographic,
+QEMU's stdio is a mux whose escape character is ^A: a ^A to send is doubled (^A a). The run fails
 on a timeout, on any --forbid match (PANIC by default), or if QEMU's exit status differs from
 --exit (default 0). With --exit given, after the last step the harness waits for QEMU to end.
 The whole console transcript is printed so `meson test` logs show it.
@@ -88,8 +89,9 @@ def qemu_command(a, qmp_socket):
 
 
 class Console:
-    def __init__(self, proc, deadline):
+    def __init__(self, proc, deadline, mux):
         self.proc, self.deadline = proc, deadline
+        self.mux = mux  # stdio is QEMU's mux (-nographic): ^A is its escape character
         self.text, self.pos = "", 0
         self.values = {}  # for {{NAME}} in steps
 
@@ -123,7 +125,10 @@ class Console:
                 return m
 
     def send(self, text):
-        self.proc.stdin.write(text.encode().decode("unicode_escape").encode("latin-1"))
+        data = text.encode().decode("unicode_escape").encode("latin-1")
+        if self.mux:  # ^A a: QEMU's mux passes one ^A on to the serial port
+            data = data.replace(b"\x01", b"\x01\x01")
+        self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
 
@@ -174,7 +179,7 @@ def main():
     print("HARNESS: " + " ".join(cmd), flush=True)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    con = Console(proc, time.monotonic() + a.timeout)
+    con = Console(proc, time.monotonic() + a.timeout, "-nographic" in cmd)
     con.values.update(read_vars(a.vars))
     status = 0
     try:

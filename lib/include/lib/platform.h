@@ -4,6 +4,7 @@
  */
 #ifndef LIB_PLATFORM_H
 #define LIB_PLATFORM_H
+#include <stdbool.h>
 #include <lib/compiler.h>
 
 /* Stops everything after printing msg; never returns. */
@@ -19,5 +20,8 @@ void platform_lock_released(const char *name);
 /* Spinlocks the calling CPU holds now, and the name of the last one it took. */
 int platform_lock_depth(void);
 const char *platform_last_lock(void);
+/* True while the calling CPU runs an interrupt handler (code whose locks do not mask
+ * interrupts checks it to catch being called from one). */
+bool platform_in_interrupt(void);
 
 #endif

@@ -24,6 +24,11 @@ void pty_init(void);
  * or a negative errno. */
 int tty_open_device(uint64_t rdev, unsigned flags, bool *console, void **obj);
 
+/* TIOCGPTPEER on a PTY end (obj): opens that master's slave with open(2) flags (O_NOCTTY
+ * decides whether a session leader without one acquires it as controlling terminal) into
+ * *obj. -EIO for a slave end or while the slave is locked, -ENOMEM. */
+int pty_open_peer(void *obj, unsigned flags, void **peer);
+
 long ttyfile_read(void *obj, uint64_t ubuf, uint64_t len, unsigned fflags);
 long ttyfile_write(void *obj, const struct io_src *src, uint64_t len, unsigned fflags);
 long ttyfile_ioctl(void *obj, unsigned cmd, uint64_t arg);

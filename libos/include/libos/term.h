@@ -51,8 +51,15 @@ void term_init(struct term *t, const struct tty_ops *ops, void *ctx, const struc
 void term_get(struct term *t);
 void term_put(struct term *t);
 
-/* New input went into the line discipline: wakes readers and pollers. */
+/* New input went into the line discipline: wakes readers and pollers. Task context only:
+ * the poll queue's lock does not mask interrupts and pollers' callbacks (epoll) take more
+ * such locks, so an interrupt handler calls term_wake_readers and has a task call
+ * term_notify_pollers(t, POLLIN) afterwards. */
 void term_input_arrived(struct term *t);
+/* The interrupt-safe half of term_input_arrived: wakes blocked readers and writers. */
+void term_wake_readers(struct term *t);
+/* The other half: tells poll/select/epoll waiters about events (task context only). */
+void term_notify_pollers(struct term *t, uint32_t events);
 /* The driver has room again (or output restarted): wakes writers and pollers. */
 void term_output_room(struct term *t);
 

@@ -16,7 +16,7 @@
  * called with the lock held and must neither sleep nor call back into the same ldisc;
  * ops->signal is called after the lock is dropped.
  *
- * Not implemented (Linux N_TTY has them): EXTPROC, TIOCPKT, XCASE, parity/framing error
+ * Not implemented (Linux N_TTY has them): EXTPROC, XCASE, parity/framing error
  * marking (only PARMRK's doubling of \377), IMAXBEL, output flow control by IXOFF.
  */
 #ifndef LIBOS_TTY_H
@@ -42,6 +42,14 @@
 #define TTY_INPUT_SIZE 4096u /* input ring; a power of two */
 #define TTY_ECHO_HOLD  256u  /* echo bytes kept while output is stopped (^S) */
 
+/* What a driver may want to hear about (a PTY master in packet mode reports them). */
+enum tty_event {
+    TTY_EV_INPUT_FLUSHED,  /* queued input discarded (TCIFLUSH, TCSETSF, an ISIG char) */
+    TTY_EV_OUTPUT_STOPPED, /* output stopped (VSTOP with IXON, TCOOFF) */
+    TTY_EV_OUTPUT_STARTED, /* output restarted */
+    TTY_EV_TERMIOS_SET,    /* new settings installed; old: the previous ones */
+};
+
 struct tty_ops {
     /* Driver output (console UART or PTY master's read queue). Required. */
     void (*write)(void *ctx, const char *bytes, size_t n);
@@ -52,6 +60,9 @@ struct tty_ops {
     /* Optional bracket around the spinlock (interrupt masking for IRQ-fed drivers). */
     uint64_t (*lock_enter)(void);
     void (*lock_exit)(uint64_t saved);
+    /* An event (old: the previous settings for TTY_EV_TERMIOS_SET, else NULL). Called with
+     * the lock held: must not sleep or call back into the ldisc. Optional. */
+    void (*event)(void *ctx, enum tty_event ev, const struct linux_termios *old);
 };
 
 struct tty_ldisc {

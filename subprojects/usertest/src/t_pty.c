@@ -1,6 +1,7 @@
 /* pty: pseudo-terminals (posix_openpt, grantpt, unlockpt, ptsname), data through the line
  * discipline in both directions, ISIG characters, window size, hangup and EIO, controlling
- * terminals, and SIGHUP for a session leader's exit and for orphaned stopped groups. */
+ * terminals, SIGHUP for a session leader's exit and for orphaned stopped groups, packet mode
+ * (TIOCPKT) and opening the slave from the master (TIOCGPTPEER). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -344,6 +345,132 @@ static void orphaned_stopped_group_sighup(void)
     CHECK_EQ(pipe_byte(out[0]), 'H');
 }
 
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* Reads the master once (waiting up to 3 s for it to become readable); returns the count. */
+static ssize_t read_once(int fd, unsigned char *buf, size_t n)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    CHECK_EQ(poll(&p, 1, 3000), 1);
+    return read(fd, buf, n);
+}
+
+/* The next packet is the status byte want alone. */
+static void expect_status(int m, unsigned char want)
+{
+    unsigned char buf[64];
+    struct pollfd p = {m, POLLIN | POLLPRI, 0};
+    CHECK_EQ(poll(&p, 1, 3000), 1);
+    CHECK_EQ(p.revents & (POLLIN | POLLPRI), POLLIN | POLLPRI);
+    CHECK_EQ(read(m, buf, sizeof(buf)), 1);
+    CHECK_EQ(buf[0], want);
+}
+
+/* TIOCPKT: each master read starts with a status byte: TIOCPKT_DATA before data, or a
+ * pending event alone (flushes, output stopped/started, IXON turned on/off). */
+static void packet_mode_status_bytes(void)
+{
+    char name[64];
+    int m = open_master(name, sizeof(name));
+    int s = SYS(open(name, O_RDWR | O_NOCTTY));
+    int on = 1, got = -1;
+    CHECK_SYS(ioctl(m, TIOCPKT, &on));
+    if (!ut_under_qemu_user()) { /* qemu-user does not know TIOCGPKT */
+        CHECK_SYS(ioctl(m, TIOCGPKT, &got));
+        CHECK_EQ(got, 1);
+    }
+    struct pollfd p = {m, POLLIN | POLLPRI, 0};
+    CHECK_EQ(poll(&p, 1, 0), 0); /* enabling clears old events */
+    CHECK_EQ(write(s, "hi", 2), 2);
+    unsigned char buf[64];
+    CHECK_EQ(read_once(m, buf, sizeof(buf)), 3);
+    CHECK_MEM(buf, "\0hi", 3);
+    CHECK_SYS(tcflush(s, TCIFLUSH));
+    expect_status(m, TIOCPKT_FLUSHREAD);
+    CHECK_SYS(tcflush(s, TCOFLUSH));
+    expect_status(m, TIOCPKT_FLUSHWRITE);
+    CHECK_SYS(tcflow(s, TCOOFF));
+    expect_status(m, TIOCPKT_STOP);
+    CHECK_SYS(tcflow(s, TCOON));
+    expect_status(m, TIOCPKT_START);
+    struct termios t;
+    CHECK_SYS(tcgetattr(s, &t));
+    t.c_iflag &= ~(unsigned)IXON;
+    CHECK_SYS(tcsetattr(s, TCSANOW, &t));
+    expect_status(m, TIOCPKT_NOSTOP);
+    t.c_iflag |= IXON;
+    CHECK_SYS(tcsetattr(s, TCSANOW, &t));
+    expect_status(m, TIOCPKT_DOSTOP);
+    CHECK_SYS(tcsetattr(s, TCSANOW, &t)); /* no change: no event */
+    CHECK_EQ(poll(&p, 1, 0), 0);
+    int off = 0;
+    CHECK_SYS(ioctl(m, TIOCPKT, &off));
+    CHECK_EQ(write(s, "x", 1), 1);
+    CHECK_EQ(read_once(m, buf, sizeof(buf)), 1);
+    CHECK_EQ(buf[0], 'x');
+    close(s);
+    close(m);
+}
+
+/* An ISIG character flushes both directions: one FLUSHREAD|FLUSHWRITE status, then the
+ * echo of the character as data. */
+static void packet_mode_isig_flush(void)
+{
+    char name[64];
+    int m = open_master(name, sizeof(name));
+    int s = SYS(open(name, O_RDWR | O_NOCTTY));
+    int on = 1;
+    CHECK_SYS(ioctl(m, TIOCPKT, &on));
+    CHECK_EQ(write(m, "ab\x03", 3), 3);
+    expect_status(m, TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE);
+    unsigned char buf[64];
+    CHECK_EQ(read_once(m, buf, sizeof(buf)), 3);
+    CHECK_MEM(buf, "\0^C", 3);
+    close(s);
+    close(m);
+}
+
+/* TIOCGPTPEER opens the slave from the master: EIO while locked; the flags are those of an
+ * open (O_CLOEXEC on the descriptor, O_NOCTTY keeps it from becoming the controlling
+ * terminal of a session leader). */
+static void tiocgptpeer_opens_slave(void)
+{
+    int m = SYS(posix_openpt(O_RDWR | O_NOCTTY));
+    CHECK_ERR(ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY), EIO);
+    CHECK_SYS(unlockpt(m));
+    int s = SYS(ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    CHECK(fcntl(s, F_GETFD) & FD_CLOEXEC);
+    CHECK(isatty(s));
+    CHECK_ERR(ioctl(s, TIOCGPTPEER, O_RDWR), EIO); /* only a master has a peer to open */
+    unsigned n;
+    CHECK_SYS(ioctl(m, TIOCGPTN, &n));
+    struct stat st;
+    CHECK_SYS(fstat(s, &st));
+    CHECK_EQ(major(st.st_rdev), 136);
+    CHECK_EQ(minor(st.st_rdev), n);
+    CHECK_EQ(write(m, "ab\n", 3), 3);
+    char buf[16];
+    CHECK_EQ(read(s, buf, sizeof(buf)), 3);
+    CHECK_MEM(buf, "ab\n", 3);
+    pid_t c = ut_fork();
+    if (c == 0) {
+        if (setsid() < 0)
+            _exit(1);
+        int a = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+        if (a < 0 || tcgetpgrp(a) != -1 || errno != ENOTTY)
+            _exit(2); /* O_NOCTTY: not our controlling terminal */
+        int b = ioctl(m, TIOCGPTPEER, O_RDWR);
+        if (b < 0 || tcgetpgrp(b) != getpid())
+            _exit(3); /* without it, the session leader acquires it */
+        _exit(0);
+    }
+    ut_wait_exit(c, 0);
+    close(s);
+    close(m);
+}
+
 static const struct ut_test tests[] = {
     {"openpt_ptsname", openpt_ptsname},
     {"slave_locked_until_unlockpt", slave_locked_until_unlockpt},
@@ -356,5 +483,8 @@ static const struct ut_test tests[] = {
     {"background_read_sigttin", background_read_sigttin},
     {"sighup_on_session_leader_exit", sighup_on_session_leader_exit},
     {"orphaned_stopped_group_sighup", orphaned_stopped_group_sighup},
+    {"packet_mode_status_bytes", packet_mode_status_bytes},
+    {"packet_mode_isig_flush", packet_mode_isig_flush},
+    {"tiocgptpeer_opens_slave", tiocgptpeer_opens_slave},
 };
 UT_AREA(pty, tests);

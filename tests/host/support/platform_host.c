@@ -26,6 +26,11 @@ void platform_log_write(const char *s, size_t len)
     fwrite(s, 1, len, stderr);
 }
 
+bool platform_in_interrupt(void)
+{
+    return false;
+}
+
 void platform_lock_acquired(const char *name)
 {
     (void)name;

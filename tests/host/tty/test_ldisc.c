@@ -584,6 +584,50 @@ static void test_lock_hooks(void **state)
     assert_true(hook_calls >= 2);
 }
 
+/* Events for the driver (a PTY master's packet mode): flow control, flushes, termios. */
+static char events[16];
+static size_t n_events;
+static bool event_old_ixon;
+
+static void quiet_write(void *ctx, const char *b, size_t n)
+{
+    (void)ctx, (void)b, (void)n;
+}
+
+static void record_event(void *ctx, enum tty_event ev, const struct linux_termios *old)
+{
+    (void)ctx;
+    static const char code[] = {'F', 'S', 'Q', 'T'};
+    if (n_events < sizeof(events) - 1)
+        events[n_events++] = code[ev];
+    if (ev == TTY_EV_TERMIOS_SET)
+        event_old_ixon = old->c_iflag & LINUX_IXON;
+}
+
+static void test_driver_events(void **state)
+{
+    (void)state;
+    static const struct tty_ops ops = {.write = quiet_write, .event = record_event};
+    struct tty_ldisc *ld = &cap.ld;
+    tty_init(ld, &ops, NULL);
+    n_events = 0;
+    tty_receive(ld, "a\x13\x13\x11", 4); /* the second ^S changes nothing */
+    assert_int_equal(tty_flush(ld, LINUX_TCIFLUSH), 0);
+    assert_int_equal(tty_flush(ld, LINUX_TCOFLUSH), 0); /* output: flush_output, not here */
+    struct linux_termios t;
+    tty_get_termios(ld, &t);
+    t.c_iflag &= ~(uint32_t)LINUX_IXON;
+    tty_set_termios(ld, &t, false);
+    assert_true(event_old_ixon);
+    tty_set_termios(ld, &t, true); /* TCSETSF: input flushed first */
+    tty_receive(ld, "\x03", 1);    /* ISIG without NOFLSH flushes input */
+    t.c_lflag |= LINUX_NOFLSH;
+    tty_set_termios(ld, &t, false);
+    tty_receive(ld, "\x03", 1);
+    events[n_events] = '\0';
+    assert_string_equal(events, "SQFTFTFT");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +662,7 @@ int main(void)
         cmocka_unit_test_setup(test_job_control, setup),
         cmocka_unit_test_setup(test_pgrp_ioctls, setup),
         cmocka_unit_test_setup(test_lock_hooks, setup),
+        cmocka_unit_test_setup(test_driver_events, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
