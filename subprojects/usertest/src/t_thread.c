@@ -502,6 +502,26 @@ static void *pipe_reader(void *arg)
     return NULL;
 }
 
+/* Runs user code only: exec must interrupt it on its CPU. */
+static void *user_spinner(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __atomic_load_n(&em.futex_word, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* Enters the kernel over and over: exec meets it in or between system calls. */
+static void *syscall_spinner(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        syscall(SYS_getppid);
+    return NULL;
+}
+
 /* Is thread tid asleep ('S' in /proc/self/task/TID/stat)? */
 static bool thread_sleeps(pid_t tid)
 {
@@ -531,11 +551,12 @@ static void exec_mt_self(const char *mode)
     _exit(1);
 }
 
-/* Waits (bounded) until the two sleepers are inside their blocking calls: the exec must
- * end them either way, this only makes it likelier that it has to wake them. */
+/* Waits until the other threads run, and (bounded) until the futex sleeper is inside its
+ * blocking call: the exec must end it either way, this only makes it likelier that it has
+ * to wake it. */
 static void wait_for_sleepers(void)
 {
-    while (__atomic_load_n(&em.ready, __ATOMIC_SEQ_CST) < 2)
+    while (__atomic_load_n(&em.ready, __ATOMIC_SEQ_CST) < 4)
         sched_yield();
     for (int i = 0; i < 2000 && !thread_sleeps(em.futex_tid); i++)
         usleep(1000);
@@ -564,8 +585,9 @@ static void *racing_execer(void *arg)
     return NULL;
 }
 
-/* Runs a child whose threads sleep in a futex and a pipe read while `execers` (one thread
- * running fn, or two racing) exec the usertest binary; the new program must report
+/* Runs a child whose threads sleep in a futex and a pipe read, spin in user code and in
+ * system calls while `execers` (one thread running fn, or two racing) exec the usertest
+ * binary; the new program must report
  * EXEC_MT_OK, from the process's original pid. */
 static void exec_with_sleepers(void *(*fn)(void *), int execers)
 {
@@ -576,9 +598,11 @@ static void exec_with_sleepers(void *(*fn)(void *), int execers)
         close(err[0]);
         em.err_fd = err[1];
         CHECK_SYS(pipe2(em.block, O_CLOEXEC));
-        pthread_t sleepers[2], ex[2];
-        start(&sleepers[0], futex_sleeper, NULL);
-        start(&sleepers[1], pipe_reader, NULL);
+        pthread_t others[4], ex[2];
+        start(&others[0], futex_sleeper, NULL);
+        start(&others[1], pipe_reader, NULL);
+        start(&others[2], user_spinner, NULL);
+        start(&others[3], syscall_spinner, NULL);
         for (int i = 0; i < execers; i++)
             start(&ex[i], fn, NULL);
         join(ex[0]); /* the leader sleeps here (a futex wait too) until exec ends it */
@@ -599,8 +623,8 @@ static void exec_with_sleepers(void *(*fn)(void *), int execers)
 }
 
 /* Linux: execve from a non-leader thread ends every other thread (asleep in a futex, a pipe
- * read, pthread_join), keeps the pid, makes the caller the leader (tid == pid), drops the
- * signals pending on the ended threads and keeps the caller's. */
+ * read, pthread_join, running user code or system calls), keeps the pid, makes the caller the
+ * leader (tid == pid), drops the signals pending on the ended threads and keeps the caller's. */
 static void exec_from_thread(void)
 {
     exec_with_sleepers(single_execer, 1);
