@@ -45,11 +45,11 @@ static int file_read_all(const struct exec_file *f, uint64_t off, void *buf, siz
 static int map_segment(struct process *p, const struct exec_mapping *m)
 {
     uint64_t addr;
-    int err = mm_mmap(&p->as, m->vaddr, m->len, MM_PROT_READ | MM_PROT_WRITE,
+    int err = mm_mmap(&p->vm->as, m->vaddr, m->len, MM_PROT_READ | MM_PROT_WRITE,
                       MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS, NULL, 0, &addr);
     if (err)
         return err;
-    vm_sync(p, m->vaddr, m->len);
+    vm_sync(p->vm, m->vaddr, m->len);
     return 0;
 }
 
@@ -77,18 +77,18 @@ static int load_segments(struct process *p, const struct exec_elf_plan *plan,
 {
     int err = 0;
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
-        mutex_lock(&p->as_lock);
+        mutex_lock(&p->vm->as_lock);
         err = map_segment(p, &plan->maps[i]);
-        mutex_unlock(&p->as_lock);
+        mutex_unlock(&p->vm->as_lock);
         if (!err)
             err = fill_segment(p, &plan->maps[i], f);
     }
-    mutex_lock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
     for (uint32_t i = 0; i < plan->nmaps && !err; i++) {
-        err = mm_mprotect(&p->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
-        vm_sync(p, plan->maps[i].vaddr, plan->maps[i].len);
+        err = mm_mprotect(&p->vm->as, plan->maps[i].vaddr, plan->maps[i].len, plan->maps[i].prot);
+        vm_sync(p->vm, plan->maps[i].vaddr, plan->maps[i].len);
     }
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
@@ -125,12 +125,12 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
         return err;
     size_t need = ALIGN_UP(layout.size, EXEC_PAGE_SIZE);
     uint64_t addr;
-    mutex_lock(&p->as_lock);
-    err = mm_mmap(&p->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
+    mutex_lock(&p->vm->as_lock);
+    err = mm_mmap(&p->vm->as, EXEC_STACK_TOP - STACK_INITIAL, STACK_INITIAL,
                   MM_PROT_READ | MM_PROT_WRITE,
                   MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN, NULL, 0,
                   &addr);
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&p->vm->as_lock);
     if (err)
         return err;
     uint8_t *buf = kmalloc(need);
@@ -155,14 +155,27 @@ static int build_stack(struct process *p, const struct exec_elf_plan *plan, uint
 /* Names the VMAs of plan's segments (whatever mm_mmap made of them) name. */
 static void name_segments(struct process *p, const struct exec_elf_plan *plan, const char *name)
 {
-    mutex_lock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
     for (uint32_t i = 0; i < plan->nmaps; i++) {
         const struct exec_mapping *m = &plan->maps[i];
-        for (struct vma *v = vma_find_next(&p->as.vmas, m->vaddr);
+        for (struct vma *v = vma_find_next(&p->vm->as.vmas, m->vaddr);
              v && v->start < m->vaddr + m->len; v = vma_next(v))
             v->name = name;
     }
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&p->vm->as_lock);
+}
+
+/* Moves p (alone now) from its address space, which it may share with other processes
+ * (vfork, CLONE_VM), to the empty one fresh. */
+static void exec_switch_vm(struct process *p, struct vmspace *fresh)
+{
+    proc_sample_maxrss(p);
+    struct vmspace *old = p->vm;
+    spin_lock(&p->lock);
+    __atomic_store_n(&p->vm, fresh, __ATOMIC_RELEASE);
+    spin_unlock(&p->lock);
+    if (old)
+        vmspace_put(old);
 }
 
 /* Loads the ELF behind f (the file vf, NULL for a memory image; and its interpreter, opened
@@ -200,12 +213,19 @@ static int exec_elf(struct process *p, struct task *t, const char *execfn,
     struct exec_names *names = err ? NULL : exec_names_new(p, vf, path, interp);
     if (!err && !names)
         err = -ENOMEM;
-    /* Point of no return: the old address space goes. */
+    struct vmspace *fresh = err ? NULL : vmspace_new();
+    if (!err && !fresh)
+        err = -ENOMEM;
+    /* Point of no return: the other threads end, then the old address space goes. */
+    if (!err && (err = proc_exec_flush_threads(t)))
+        vmspace_put(fresh);
+    if (err && names)
+        exec_names_put(names);
     if (!err) {
-        __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* vfork: back to our own */
+        p->exec_committed = true;
         proc_set_image(p, vf, names);
         exec_names_put(names);
-        err = vm_reset(p);
+        exec_switch_vm(p, fresh);
     }
     if (!err)
         err = load_segments(p, &plan, f);
@@ -221,11 +241,11 @@ static int exec_elf(struct process *p, struct task *t, const char *execfn,
     }
     if (err)
         return err;
-    mutex_lock(&p->as_lock);
-    p->as.layout.brk_start = plan.brk;
-    p->as.brk = plan.brk;
+    mutex_lock(&p->vm->as_lock);
+    p->vm->as.layout.brk_start = plan.brk;
+    p->vm->as.brk = plan.brk;
     p->brk_start = plan.brk;
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&p->vm->as_lock);
     uint64_t sp;
     if ((err = build_stack(p, &plan, interp ? iplan.bias : 0, path, argv, envp, &sp)))
         return err;

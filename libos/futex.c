@@ -53,7 +53,7 @@ static struct bucket *bucket_of(const struct futex_key *k)
 
 /* Kernel pointer to the 32-bit word at uaddr in p, faulting the page in (for writing if
  * write). NULL if uaddr is not a valid futex address. */
-static uint32_t *futex_word(struct process *p, uint64_t uaddr, bool write, uint64_t *pa_out)
+static uint32_t *futex_word(struct vmspace *p, uint64_t uaddr, bool write, uint64_t *pa_out)
 {
     if (uaddr & 3)
         return NULL;
@@ -80,7 +80,7 @@ static uint32_t *futex_word(struct process *p, uint64_t uaddr, bool write, uint6
 
 /* As in Linux, a "shared" futex in a private mapping is keyed like a private one; only a
  * shared mapping keys by the physical word, which every mapper sees. */
-static int make_key(struct process *p, uint64_t uaddr, bool private, struct futex_key *k)
+static int make_key(struct vmspace *p, uint64_t uaddr, bool private, struct futex_key *k)
 {
     uint64_t pa;
     if (!futex_word(p, uaddr, false, &pa))
@@ -105,7 +105,7 @@ static bool waiter_woken(void *arg)
     return READ_ONCE(((struct futex_waiter *)arg)->woken);
 }
 
-static long futex_wait(struct process *p, uint64_t uaddr, bool private, uint32_t val,
+static long futex_wait(struct vmspace *p, uint64_t uaddr, bool private, uint32_t val,
                        uint64_t deadline, uint32_t bitset)
 {
     if (!bitset)
@@ -163,7 +163,7 @@ static int wake_locked(struct bucket *b, const struct futex_key *k, int n, uint3
     return woken;
 }
 
-static long futex_wake(struct process *p, uint64_t uaddr, bool private, int n, uint32_t bitset)
+static long futex_wake(struct vmspace *p, uint64_t uaddr, bool private, int n, uint32_t bitset)
 {
     if (!bitset)
         return -EINVAL;
@@ -178,7 +178,7 @@ static long futex_wake(struct process *p, uint64_t uaddr, bool private, int n, u
     return woken;
 }
 
-int futex_wake_addr(struct process *p, uint64_t uaddr, int n)
+int futex_wake_addr(struct vmspace *p, uint64_t uaddr, int n)
 {
     return (int)futex_wake(p, uaddr, false, n, LINUX_FUTEX_BITSET_MATCH_ANY);
 }
@@ -202,7 +202,7 @@ static void unlock_two(struct bucket *x, struct bucket *y)
 
 /* Wakes n1 waiters of uaddr and moves up to n2 more to uaddr2 (CMP_REQUEUE: only if the
  * word still holds cmpval). */
-static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bool private,
+static long futex_requeue(struct vmspace *p, uint64_t uaddr, uint64_t uaddr2, bool private,
                           int n1, int n2, bool cmp, uint32_t cmpval)
 {
     if (n1 < 0 || n2 < 0)
@@ -241,7 +241,7 @@ static long futex_requeue(struct process *p, uint64_t uaddr, uint64_t uaddr2, bo
 
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg) atomically; wake n1 on uaddr, and n2 on
  * uaddr2 if the old value satisfies the comparison. */
-static long futex_wake_op(struct process *p, uint64_t uaddr, uint64_t uaddr2, bool private,
+static long futex_wake_op(struct vmspace *p, uint64_t uaddr, uint64_t uaddr2, bool private,
                           int n1, int n2, uint32_t encoded)
 {
     unsigned op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
@@ -306,7 +306,7 @@ static int futex_deadline(int cmd, bool realtime, uint64_t utime, uint64_t *dead
 SYSCALL_DEFINE6(futex, uint64_t, uaddr, int, op, uint32_t, val, uint64_t, utime, uint64_t,
                 uaddr2, uint32_t, val3)
 {
-    struct process *p = proc_vm(current_proc()); /* a vfork child uses its parent's memory */
+    struct vmspace *p = proc_vm(current_proc()); /* keys private futexes by address space */
     int cmd = op & LINUX_FUTEX_CMD_MASK;
     bool private = op & LINUX_FUTEX_PRIVATE_FLAG;
     uint64_t deadline;

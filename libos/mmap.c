@@ -20,11 +20,11 @@
 SYSCALL_DEFINE1(brk, uint64_t, addr)
 {
     struct process *p = current_proc();
-    mutex_lock(&p->as_lock);
-    uint64_t old = p->as.brk;
-    uint64_t r = mm_brk(&p->as, addr);
-    vm_sync(p, MIN(old, r), (old > r ? old - r : r - old) + PAGE_SIZE);
-    mutex_unlock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
+    uint64_t old = p->vm->as.brk;
+    uint64_t r = mm_brk(&p->vm->as, addr);
+    vm_sync(p->vm, MIN(old, r), (old > r ? old - r : r - old) + PAGE_SIZE);
+    mutex_unlock(&p->vm->as_lock);
     return (long)r;
 }
 
@@ -33,11 +33,11 @@ static long map_locked(struct process *p, uint64_t addr, uint64_t len, unsigned 
                        unsigned flags, struct mm_file *mf, uint64_t off)
 {
     uint64_t out;
-    mutex_lock(&p->as_lock);
-    int err = mm_mmap(&p->as, addr, len, prot, flags, mf, off, &out);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_mmap(&p->vm->as, addr, len, prot, flags, mf, off, &out);
     if (!err)
-        vm_sync(p, out, len);
-    mutex_unlock(&p->as_lock);
+        vm_sync(p->vm, out, len);
+    mutex_unlock(&p->vm->as_lock);
     return err ? err : (long)out;
 }
 
@@ -90,21 +90,21 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, unsigned, prot, unsigned, f
 SYSCALL_DEFINE2(munmap, uint64_t, addr, uint64_t, len)
 {
     struct process *p = current_proc();
-    mutex_lock(&p->as_lock);
-    int err = mm_munmap(&p->as, addr, len);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_munmap(&p->vm->as, addr, len);
     if (!err)
-        vm_sync(p, addr, len);
-    mutex_unlock(&p->as_lock);
+        vm_sync(p->vm, addr, len);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
 SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, unsigned, prot)
 {
     struct process *p = current_proc();
-    mutex_lock(&p->as_lock);
-    int err = mm_mprotect(&p->as, addr, len, prot);
-    vm_sync(p, addr, len);
-    mutex_unlock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_mprotect(&p->vm->as, addr, len, prot);
+    vm_sync(p->vm, addr, len);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
@@ -113,24 +113,24 @@ SYSCALL_DEFINE5(mremap, uint64_t, old, uint64_t, old_len, uint64_t, new_len, uns
 {
     struct process *p = current_proc();
     uint64_t out;
-    mutex_lock(&p->as_lock);
-    int err = mm_mremap(&p->as, old, old_len, new_len, flags, new_addr, &out);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_mremap(&p->vm->as, old, old_len, new_len, flags, new_addr, &out);
     if (!err) {
-        vm_sync(p, old, old_len);
-        vm_sync(p, out, new_len);
+        vm_sync(p->vm, old, old_len);
+        vm_sync(p->vm, out, new_len);
     }
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&p->vm->as_lock);
     return err ? err : (long)out;
 }
 
 SYSCALL_DEFINE3(madvise, uint64_t, addr, uint64_t, len, int, advice)
 {
     struct process *p = current_proc();
-    mutex_lock(&p->as_lock);
-    int err = mm_madvise(&p->as, addr, len, advice);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_madvise(&p->vm->as, addr, len, advice);
     if (!err)
-        vm_sync(p, addr, len);
-    mutex_unlock(&p->as_lock);
+        vm_sync(p->vm, addr, len);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
@@ -140,9 +140,9 @@ SYSCALL_DEFINE3(madvise, uint64_t, addr, uint64_t, len, int, advice)
 SYSCALL_DEFINE3(msync, uint64_t, addr, uint64_t, len, int, flags)
 {
     struct process *p = current_proc();
-    mutex_lock(&p->as_lock);
-    int err = mm_msync(&p->as, addr, len, flags);
-    mutex_unlock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_msync(&p->vm->as, addr, len, flags);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
@@ -164,9 +164,9 @@ SYSCALL_DEFINE3(mincore, uint64_t, addr, uint64_t, len, uint64_t, vec)
     int err = 0;
     for (uint64_t done = 0; done < pages && !err; done += MINCORE_CHUNK) {
         uint64_t n = MIN(pages - done, (uint64_t)MINCORE_CHUNK);
-        mutex_lock(&p->as_lock);
-        err = mm_mincore(&p->as, addr + done * PAGE_SIZE, n * PAGE_SIZE, buf);
-        mutex_unlock(&p->as_lock);
+        mutex_lock(&p->vm->as_lock);
+        err = mm_mincore(&p->vm->as, addr + done * PAGE_SIZE, n * PAGE_SIZE, buf);
+        mutex_unlock(&p->vm->as_lock);
         if (!err && copy_to_user(vec + done, buf, n))
             err = -EFAULT;
     }

@@ -112,26 +112,29 @@ struct task *proc_thread(struct process *p, int tid)
     return found;
 }
 
+struct vmspace *proc_vm_get(struct process *p)
+{
+    spin_lock(&p->lock);
+    struct vmspace *vm = p->vm;
+    if (vm)
+        vmspace_get(vm);
+    spin_unlock(&p->lock);
+    return vm;
+}
+
+/* A new process without threads or address space (the caller gives it one). */
 static struct process *proc_alloc(void)
 {
     struct process *p = kzalloc(sizeof(*p));
     if (!p)
         return NULL;
-    if (exo_env_create(&p->env)) {
-        kfree(p);
-        return NULL;
-    }
-    if (vm_init(p)) {
-        exo_env_destroy(p->env);
-        kfree(p);
-        return NULL;
-    }
     spin_init(&p->lock, "proc");
     list_init(&p->children);
     list_init(&p->sibling);
     list_init(&p->threads);
     wait_queue_init(&p->child_wait);
     wait_queue_init(&p->stop_wait);
+    wait_queue_init(&p->exec_wait);
     sigproc_init(&p->sig);
     p->umask = 022;
     p->start_ns = exo_time_ns();
@@ -171,6 +174,8 @@ static int init_create(struct process **pp, struct task **tp)
 {
     struct process *p = proc_alloc();
     if (!p)
+        return -ENOMEM;
+    if (!(p->vm = vmspace_new()))
         return -ENOMEM;
     p->pgid = p->sid = p->pid;
     /* the first session (init's) gets the console as its controlling terminal */
@@ -249,10 +254,23 @@ static void account_system_time(struct task *t, struct process *p, uint64_t user
         __atomic_add_fetch(&p->stime_ns, delta - user_ns, __ATOMIC_RELAXED);
 }
 
+static void exit_thread_for_exec(void) __attribute__((noreturn));
+
+/* Ends t (the current task) if its process exits or another of its threads execs. */
+static void end_if_doomed(struct task *t)
+{
+    struct process *p = t->proc;
+    if (READ_ONCE(p->exiting))
+        proc_exit(p->exit_status);
+    if (task_doomed(t))
+        exit_thread_for_exec();
+}
+
 void task_user_loop(struct task *t)
 {
     struct process *p = t->proc;
     for (;;) {
+        end_if_doomed(t); /* a thread made while another one execs never runs */
         struct exo_stop stop;
         uint64_t t0 = exo_time_ns();
         KASSERT(!exo_run(proc_vm(p)->env, &t->uctx, timers_cpu_slice(p, SCHED_SLICE_NS), &stop));
@@ -276,15 +294,13 @@ void task_user_loop(struct task *t)
         }
         if (sig)
             signal_fault(sig, code, stop.addr);
-        if (READ_ONCE(p->exiting))
-            proc_exit(p->exit_status);
+        end_if_doomed(t);
         /* signals that arrived during a stop (SIGHUP before the SIGCONT that ended it) are
          * delivered before user code runs again */
         do
             signal_deliver(t);
-        while (proc_wait_while_stopped() && !READ_ONCE(p->exiting));
-        if (READ_ONCE(p->exiting))
-            proc_exit(p->exit_status);
+        while (proc_wait_while_stopped() && !task_doomed(t));
+        end_if_doomed(t);
         if (need_resched()) {
             p->usage.nivcsw++;
             schedule();
@@ -397,11 +413,13 @@ static void proc_become_zombie(struct process *p)
     term_proc_orphans(p);
     term_proc_exit(p);
     files_exit(p);
-    __atomic_store_n(&p->vm_owner, NULL, __ATOMIC_RELEASE); /* a vfork child gives it back */
     proc_sample_maxrss(p);
-    vm_destroy(p);
+    spin_lock(&p->lock);
+    struct vmspace *vm = p->vm;
+    __atomic_store_n(&p->vm, NULL, __ATOMIC_RELEASE);
+    spin_unlock(&p->lock);
+    vmspace_put(vm); /* others sharing it (CLONE_VM) keep it */
     proc_drop_image(p);
-    exo_env_destroy(p->env);
     struct process *init = proc_find(1);
     struct list_node dead = LIST_INIT(dead);
     spin_lock(&procs_lock);
@@ -437,7 +455,7 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         copy_to_user(t->clear_child_tid, &zero, sizeof(zero));
-        futex_wake_addr(p, t->clear_child_tid, 1);
+        futex_wake_addr(proc_vm(p), t->clear_child_tid, 1);
     }
     spin_lock(&p->lock);
     if (group && !p->exiting) {
@@ -455,10 +473,56 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
     timers_thread_exit(t);
     if (group)
         kick_threads(p);
-    sigthread_detach(&t->sig);
+    sigthread_detach(&t->sig); /* its thread-directed pending signals go with it */
     if (last)
         proc_become_zombie(p);
+    else if (READ_ONCE(p->exec_task))
+        wake_all(&p->exec_wait);
     task_exit();
+}
+
+/* Ends the calling thread because another thread of its process execs: it never runs user
+ * code again, and its clear_child_tid is not written (the address space is being replaced). */
+static void exit_thread_for_exec(void)
+{
+    current_task()->clear_child_tid = 0;
+    exit_thread(false, 0);
+}
+
+/* Await condition: the exec'ing thread is alone, or the process is exiting. */
+static bool exec_alone(void *arg)
+{
+    struct process *p = arg;
+    return READ_ONCE(p->nthreads) == 1 || READ_ONCE(p->exiting);
+}
+
+int proc_exec_flush_threads(struct task *t)
+{
+    struct process *p = t->proc;
+    spin_lock(&p->lock);
+    bool lost = p->exiting || (p->exec_task && p->exec_task != t);
+    if (!lost)
+        __atomic_store_n(&p->exec_task, t, __ATOMIC_RELEASE);
+    bool alone = p->nthreads == 1;
+    spin_unlock(&p->lock);
+    if (lost)
+        return -EINTR;
+    if (!alone) {
+        kick_threads(p);
+        /* not interruptible: only the end of the process (a fatal signal) stops it */
+        await(&p->exec_wait, exec_alone, p, 0, 0);
+    }
+    spin_lock(&p->lock);
+    bool exiting = p->exiting;
+    if (!exiting)
+        t->tid = p->pid; /* a non-leader thread becomes the leader */
+    __atomic_store_n(&p->exec_task, NULL, __ATOMIC_RELEASE);
+    spin_unlock(&p->lock);
+    if (exiting)
+        return -EINTR;
+    t->clear_child_tid = 0; /* Linux's exec_mm_release */
+    t->robust_list = 0;
+    return 0;
 }
 
 void proc_exit(int status)
@@ -516,15 +580,15 @@ void proc_continue(struct process *p)
 static bool not_stopped(void *arg)
 {
     struct process *p = arg;
-    return !READ_ONCE(p->stopped) || READ_ONCE(p->exiting);
+    return !READ_ONCE(p->stopped) || READ_ONCE(p->exiting) || READ_ONCE(p->exec_task);
 }
 
 bool proc_wait_while_stopped(void)
 {
     struct process *p = current_proc();
     bool waited = false;
-    /* Not interruptible by ordinary signals: only SIGCONT (which clears stopped) and
-     * SIGKILL (which sets exiting) end a stop. */
+    /* Not interruptible by ordinary signals: only SIGCONT (which clears stopped), SIGKILL
+     * (which sets exiting) and an exec by another thread end a stop. */
     while (!not_stopped(p)) {
         await(&p->stop_wait, not_stopped, p, 0, 0);
         waited = true;
@@ -567,16 +631,26 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     return t;
 }
 
-/* fork: the child's address space becomes a copy-on-write copy of the parent's. */
-static int copy_address_space(struct process *child, struct process *parent)
+/* The child's address space: the parent's own with CLONE_VM (vfork, posix_spawn, shared
+ * memory processes), else a new copy-on-write copy of it (fork). */
+static int child_address_space(struct process *child, struct process *parent, uint64_t flags)
 {
-    struct process *from = proc_vm(parent);
+    struct vmspace *from = proc_vm(parent);
+    if (flags & CLONE_VM) {
+        vmspace_get(from);
+        child->vm = from;
+        return 0;
+    }
+    struct vmspace *vm = vmspace_new();
+    if (!vm)
+        return -ENOMEM;
     mutex_lock(&from->as_lock);
-    int err = mm_as_fork(&child->as, &from->as);
+    int err = mm_as_fork(&vm->as, &from->as);
     vm_sync(from, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
     mutex_unlock(&from->as_lock);
     if (!err)
-        vm_sync(child, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+        vm_sync(vm, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN);
+    child->vm = vm; /* on failure released when the child is */
     return err;
 }
 
@@ -603,11 +677,7 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         child = proc_alloc();
         if (!child)
             return -ENOMEM;
-        int err = 0;
-        if ((flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
-            child->vm_owner = proc_vm(parent); /* vfork, posix_spawn: run in our memory */
-        else
-            err = copy_address_space(child, parent);
+        int err = child_address_space(child, parent, flags);
         if (err)
             return err;
         child->parent = parent;
@@ -916,8 +986,6 @@ long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
-    if (p->nthreads > 1)
-        return -EBUSY; /* ending the other threads first is not implemented yet */
     char **argv = NULL, **envp = NULL;
     long err = copy_strv(uargv, &argv);
     if (!err)
@@ -926,10 +994,11 @@ long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
         err = exec_path(p, t, path, (const char *const *)argv, (const char *const *)envp);
     kfree(argv);
     kfree(envp);
-    if (err && !p->vm_owner && p->as.vmas.count == 0)
+    if (err && p->exec_committed)
         proc_exit(9); /* failed after the old program was gone: SIGKILL, as Linux */
     if (err)
         return err;
+    p->exec_committed = false;
     files_exec(p);
     timers_exec(p);
     sigproc_exec_reset(&p->sig);

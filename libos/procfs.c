@@ -72,9 +72,12 @@ static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
 
 static void count_vmas(struct process *p, struct procfs_task_info *o)
 {
-    p = proc_vm(p);
-    mutex_lock(&p->as_lock);
-    for (struct vma *v = vma_find_next(&p->as.vmas, 0); v; v = vma_find_next(&p->as.vmas, v->end)) {
+    struct vmspace *vm = proc_vm_get(p);
+    if (!vm)
+        return;
+    mutex_lock(&vm->as_lock);
+    for (struct vma *v = vma_find_next(&vm->as.vmas, 0); v;
+         v = vma_find_next(&vm->as.vmas, v->end)) {
         uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
         o->total_vm += pages;
         if (v->flags & VMA_GROWSDOWN)
@@ -84,7 +87,8 @@ static void count_vmas(struct process *p, struct procfs_task_info *o)
         else if (v->prot & MM_PROT_WRITE)
             o->data_vm += pages;
     }
-    mutex_unlock(&p->as_lock);
+    mutex_unlock(&vm->as_lock);
+    vmspace_put(vm);
     o->hiwater_vm = o->total_vm;
     o->rss_anon = o->data_vm + o->stack_vm; /* resident pages are not counted yet */
     o->hiwater_rss = o->rss_anon;
@@ -176,7 +180,12 @@ static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void
     if (off >= end - start)
         return 0;
     size_t n = MIN(len, end - start - off);
-    return exo_copy_from_user(proc_vm(p)->env, buf, start + off, n) ? -EFAULT : (int64_t)n;
+    struct vmspace *vm = proc_vm_get(p);
+    if (!vm)
+        return 0;
+    int err = exo_copy_from_user(vm->env, buf, start + off, n);
+    vmspace_put(vm);
+    return err ? -EFAULT : (int64_t)n;
 }
 
 static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
@@ -185,10 +194,13 @@ static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
     struct process *p = proc_find(tgid);
     if (!p)
         return -ESRCH;
-    p = proc_vm(p);
-    mutex_lock(&p->as_lock);
-    size_t n = mm_as_format_maps(&p->as, buf, size);
-    mutex_unlock(&p->as_lock);
+    struct vmspace *vm = proc_vm_get(p);
+    if (!vm)
+        return 0;
+    mutex_lock(&vm->as_lock);
+    size_t n = mm_as_format_maps(&vm->as, buf, size);
+    mutex_unlock(&vm->as_lock);
+    vmspace_put(vm);
     return (int64_t)n;
 }
 

@@ -37,7 +37,7 @@ bool reclaim_frame_lost(paddr_t pa)
     return exo_frame_rights(EXO_ENV_LIBOS, pa) == 0;
 }
 
-bool reclaim_page_lost(struct process *p, uint64_t addr)
+bool reclaim_page_lost(struct vmspace *p, uint64_t addr)
 {
     uint64_t pa;
     if (pt_translate(&p->as.pt, addr & ~(PAGE_SIZE - 1), &pa))
@@ -97,7 +97,8 @@ static uint64_t parked_frames(void)
 static bool was_victim(struct process *p, void *arg)
 {
     (void)arg;
-    return frames_lost(p->env) > 0;
+    struct vmspace *vm = proc_vm(p); /* procs_lock held: p is not freed */
+    return vm && frames_lost(vm->env) > 0;
 }
 
 static bool repossessed_since(void *arg)

@@ -17,9 +17,13 @@ static void count_leaf(void *arg, uint64_t va, pte_t *pte, int level)
 static uint64_t resident_bytes(struct process *p)
 {
     uint64_t bytes = 0;
-    mutex_lock(&p->as_lock);
-    pt_walk(&p->as.pt, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, count_leaf, &bytes);
-    mutex_unlock(&p->as_lock);
+    struct vmspace *vm = proc_vm_get(p);
+    if (!vm)
+        return 0;
+    mutex_lock(&vm->as_lock);
+    pt_walk(&vm->as.pt, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, count_leaf, &bytes);
+    mutex_unlock(&vm->as_lock);
+    vmspace_put(vm);
     return bytes;
 }
 

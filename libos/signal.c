@@ -71,19 +71,20 @@ int signal_map_trampoline(struct process *p)
 {
     static const uint32_t code[] = SIGRETURN_TRAMPOLINE;
     uint64_t addr;
-    mutex_lock(&p->as_lock);
-    int err = mm_mmap(&p->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE,
+    mutex_lock(&p->vm->as_lock);
+    int err = mm_mmap(&p->vm->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE,
                       MM_MAP_PRIVATE | MM_MAP_FIXED | MM_MAP_ANONYMOUS, NULL, 0, &addr);
     if (!err)
-        vm_sync(p, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
-    mutex_unlock(&p->as_lock);
+        vm_sync(p->vm, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
+    mutex_unlock(&p->vm->as_lock);
     if (!err)
         err = copy_to_proc(p, SIGRETURN_TRAMPOLINE_VA, code, sizeof(code));
-    mutex_lock(&p->as_lock);
+    mutex_lock(&p->vm->as_lock);
     if (!err)
-        err = mm_mprotect(&p->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE, MM_PROT_READ | MM_PROT_EXEC);
-    vm_sync(p, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
-    mutex_unlock(&p->as_lock);
+        err = mm_mprotect(&p->vm->as, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE,
+                          MM_PROT_READ | MM_PROT_EXEC);
+    vm_sync(p->vm, SIGRETURN_TRAMPOLINE_VA, PAGE_SIZE);
+    mutex_unlock(&p->vm->as_lock);
     return err;
 }
 
@@ -155,7 +156,7 @@ void signal_deliver(struct task *t)
 bool signal_pending_current(void)
 {
     struct task *t = current_task();
-    return t && (sig_has_deliverable(&t->sig) || READ_ONCE(t->proc->exiting));
+    return t && (sig_has_deliverable(&t->sig) || task_doomed(t));
 }
 
 SYSCALL_DEFINE4(rt_sigaction, int, sig, uint64_t, act, uint64_t, oact, uint64_t, size)

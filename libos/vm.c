@@ -1,6 +1,7 @@
 /*
- * Process address spaces. mm/as.c keeps each process's VMAs and a *shadow* page table: the
- * libOS's record of what should be mapped. The real tables are exo's, so after every change
+ * Address spaces (struct vmspace: one per process, or shared by processes made with
+ * CLONE_VM). mm/as.c keeps its VMAs and a *shadow* page table: the libOS's record of what
+ * should be mapped. The real tables are exo's, so after every change
  * the libOS mirrors the affected range into the environment (vm_sync): exo maps a page only
  * because the libOS, which owns every user frame (EXO_ENV_LIBOS), granted the frame to the
  * environment with the rights the mapping needs. Copy-on-write sharing after fork is thus
@@ -128,7 +129,7 @@ static void *table_virt(void *ctx, uint64_t pa)
 
 static const struct pt_ops shadow_pt_ops = {table_alloc, table_free, table_virt, NULL};
 
-static int new_as(struct process *p)
+static int new_as(struct vmspace *vm)
 {
     struct mm_as_layout layout = {
         .mmap_min = 0x10000,
@@ -137,45 +138,47 @@ static int new_as(struct process *p)
         .brk_start = 0,
         .stack_max = 8UL << 20,
     };
-    return mm_as_init(&p->as, &as_ops, &shadow_pt_ops, vma_cache, &layout);
+    return mm_as_init(&vm->as, &as_ops, &shadow_pt_ops, vma_cache, &layout);
 }
 
-/* Empties exo's view and the shadow table (address-space lock held or p not shared yet). */
-static void drop_as(struct process *p)
+struct vmspace *vmspace_new(void)
 {
-    exo_unmap_range(p->env, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, EXO_UNMAP_RELEASE);
-    mm_as_destroy(&p->as);
-}
-
-int vm_init(struct process *p)
-{
-    mutex_init(&p->as_lock, "as");
-    int err = new_as(p);
-    if (err)
-        return err;
+    struct vmspace *vm = kzalloc(sizeof(*vm));
+    if (!vm)
+        return NULL;
+    if (exo_env_create(&vm->env)) {
+        kfree(vm);
+        return NULL;
+    }
+    if (new_as(vm)) {
+        exo_env_destroy(vm->env);
+        kfree(vm);
+        return NULL;
+    }
+    mutex_init(&vm->as_lock, "as");
+    vm->refs = 1;
     mutex_lock(&live_lock);
-    list_push_back(&live, &p->vm_link);
+    list_push_back(&live, &vm->vm_link);
     mutex_unlock(&live_lock);
-    return 0;
+    return vm;
 }
 
-void vm_destroy(struct process *p)
+void vmspace_get(struct vmspace *vm)
 {
+    __atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
+}
+
+void vmspace_put(struct vmspace *vm)
+{
+    if (__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL))
+        return;
     mutex_lock(&live_lock);
-    list_remove(&p->vm_link);
+    list_remove(&vm->vm_link);
     mutex_unlock(&live_lock);
-    mutex_lock(&p->as_lock);
-    drop_as(p);
-    mutex_unlock(&p->as_lock);
-}
-
-int vm_reset(struct process *p)
-{
-    mutex_lock(&p->as_lock);
-    drop_as(p);
-    int err = new_as(p); /* on failure the tree is empty and the table gone: nothing maps */
-    mutex_unlock(&p->as_lock);
-    return err;
+    exo_unmap_range(vm->env, EXO_USER_MIN, EXO_USER_MAX - EXO_USER_MIN, EXO_UNMAP_RELEASE);
+    mm_as_destroy(&vm->as);
+    exo_env_destroy(vm->env);
+    kfree(vm);
 }
 
 /* The page cache's truncation hook: removes file pages from mf's offset `from` on from
@@ -186,18 +189,18 @@ static void unmap_file_everywhere(struct mm_file *mf, uint64_t from)
     struct list_node *n;
     list_for_each(n, &live)
     {
-        struct process *p = list_entry(n, struct process, vm_link);
+        struct vmspace *vm = list_entry(n, struct vmspace, vm_link);
         uint64_t lo, hi;
-        mutex_lock(&p->as_lock);
-        if (mm_as_unmap_file(&p->as, mf, from, &lo, &hi))
-            vm_sync(p, lo, hi - lo);
-        mutex_unlock(&p->as_lock);
+        mutex_lock(&vm->as_lock);
+        if (mm_as_unmap_file(&vm->as, mf, from, &lo, &hi))
+            vm_sync(vm, lo, hi - lo);
+        mutex_unlock(&vm->as_lock);
     }
     mutex_unlock(&live_lock);
 }
 
 struct sync_arg {
-    struct process *p;
+    struct vmspace *p;
     uint64_t lo, hi;
     int err;
 };
@@ -227,7 +230,7 @@ static void mirror_leaf(void *arg, uint64_t va, pte_t *pte, int level)
     }
 }
 
-void vm_sync(struct process *p, uint64_t va, uint64_t len)
+void vm_sync(struct vmspace *p, uint64_t va, uint64_t len)
 {
     uint64_t lo = va & ~(PAGE_SIZE - 1), hi = ALIGN_UP(va + len, PAGE_SIZE);
     if (lo < EXO_USER_MIN)
@@ -241,7 +244,7 @@ void vm_sync(struct process *p, uint64_t va, uint64_t len)
         kpanic("vm_sync: exo refused a mapping (%d)", a.err);
 }
 
-int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code)
+int vm_fault(struct vmspace *p, uint64_t addr, unsigned access, int *si_code)
 {
     enum mm_access acc = access & EXO_PROT_EXEC    ? MM_ACCESS_EXEC
                          : access & EXO_PROT_WRITE ? MM_ACCESS_WRITE
@@ -263,7 +266,7 @@ int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code)
 }
 
 /* Copies one chunk within a page, faulting it in once if needed. */
-static int copy_chunk(struct process *p, uint64_t uva, void *kbuf, uint64_t n, bool to_user)
+static int copy_chunk(struct vmspace *p, uint64_t uva, void *kbuf, uint64_t n, bool to_user)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         int err = to_user ? exo_copy_to_user(p->env, uva, kbuf, n)
@@ -277,7 +280,7 @@ static int copy_chunk(struct process *p, uint64_t uva, void *kbuf, uint64_t n, b
     return -EFAULT;
 }
 
-static int copy_user_proc(struct process *p, uint64_t uva, void *kbuf, uint64_t len,
+static int copy_user_proc(struct vmspace *p, uint64_t uva, void *kbuf, uint64_t len,
                           bool to_user)
 {
     if (uva + len < uva || uva + len > EXO_USER_MAX)

@@ -23,12 +23,25 @@ struct proc_usage {
 };
 struct term;
 
-struct process {
-    int pid, pgid, sid;
+/* An address space: one exo environment (address space + ASID), the VMAs and shadow page
+ * table of mm/as.c, and its lock. Shared by every process created with CLONE_VM from the
+ * same one (vfork, posix_spawn, clone(CLONE_VM)); freed when the last of them execs or
+ * exits. */
+struct vmspace {
     envid_t env;
     struct mm_as as;
-    struct mutex as_lock;       /* serializes the address space (faults may sleep) */
-    struct list_node vm_link;   /* libos/vm.c: in the list of live address spaces */
+    struct mutex as_lock;     /* serializes the address space (faults may sleep) */
+    struct list_node vm_link; /* libos/vm.c: in the list of live address spaces */
+    int refs;                 /* processes running in it, plus temporary holders */
+};
+
+struct process {
+    int pid, pgid, sid;
+    /* The address space (and exo environment) its threads run in: its own, or shared with
+     * other processes (CLONE_VM: vfork, posix_spawn). Replaced only by exec (the process then
+     * has one thread) and dropped when the last thread exits (NULL then); read by others
+     * through proc_vm_get. */
+    struct vmspace *vm;
     struct spinlock lock;       /* threads, children, state below */
     struct process *parent;
     struct list_node children;  /* of struct process, via sibling */
@@ -36,13 +49,14 @@ struct process {
     struct list_node threads;   /* of struct task, via thread_link */
     int nthreads;
     bool exiting;               /* exit_group in progress or done */
+    /* execve of a multi-threaded process: the thread that won the exec; every other thread
+     * ends at its next return to the kernel (without clear_child_tid) and wakes exec_wait. */
+    struct task *exec_task;
+    struct wait_queue exec_wait;
     bool zombie;                /* all threads gone, waiting to be reaped */
     bool *vfork_done;           /* vfork: the parent's flag, set at exec or exit */
     bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
-    /* vfork (CLONE_VM|CLONE_VFORK): the process whose address space and environment this
-     * one runs in until it execs or exits (the vfork parent, waiting meanwhile); NULL when it
-     * runs in its own. */
-    struct process *vm_owner;
+    bool exec_committed;        /* execve is past its point of no return */
     int exit_status;            /* wait status word (Linux encoding) */
     struct wait_queue child_wait; /* wait4 sleeps here (children exiting) */
     char comm[TASK_COMM_LEN];
@@ -80,13 +94,29 @@ struct process *current_proc(void);
 struct vfs_cred proc_vfs_cred(struct process *p, bool real);
 /* Is gid p's effective group or one of its supplementary groups? */
 bool proc_in_group(struct process *p, unsigned gid);
-/* The process whose address space (as, as_lock, env) p's threads run in. */
-static inline struct process *proc_vm(struct process *p)
+/* The address space p's threads run in (p is the caller's process, or one with live threads
+ * that cannot exec meanwhile). */
+static inline struct vmspace *proc_vm(struct process *p)
 {
-    struct process *owner = __atomic_load_n(&p->vm_owner, __ATOMIC_ACQUIRE);
-    return owner ? owner : p;
+    return __atomic_load_n(&p->vm, __ATOMIC_ACQUIRE);
 }
+/* A reference to p's address space for another process's reader (procfs), or NULL if p has
+ * none left; vmspace_put releases it. */
+struct vmspace *proc_vm_get(struct process *p);
 struct process *proc_find(int pid);
+/* Must t end at its next return to the kernel (its process exits, or another of its threads
+ * execs)? Interruptible awaits end for such a thread as for a pending signal. */
+static inline bool task_doomed(const struct task *t)
+{
+    struct process *p = t->proc;
+    struct task *winner = __atomic_load_n(&p->exec_task, __ATOMIC_ACQUIRE);
+    return READ_ONCE(p->exiting) || (winner && winner != t);
+}
+/* execve's point of no return in a multi-threaded process: ends every other thread of t's
+ * process and waits until they are gone; t then takes the process's pid as its tid. 0, or
+ * -EINTR if another thread won a concurrent exec or the process is exiting (t must then end
+ * itself at its return to the kernel; nothing was changed). */
+int proc_exec_flush_threads(struct task *t);
 /* p's thread tid, or NULL (not referenced: valid while the caller keeps p's threads alive). */
 struct task *proc_thread(struct process *p, int tid);
 /* The pids of up to max live processes match() accepts (taken under the process-list lock;
@@ -103,15 +133,16 @@ __attribute__((noreturn)) void task_user_loop(struct task *t);
 /* Ends the whole process with a wait status (exit_group, fatal signal). */
 __attribute__((noreturn)) void proc_exit(int status);
 
-/* libos/vm.c: the process address space. vm_init makes p's (empty) and its lock;
- * vm_destroy releases it for good (exit); vm_reset swaps it for an empty one (exec). */
-int vm_init(struct process *p);
-void vm_destroy(struct process *p);
-int vm_reset(struct process *p);
+/* libos/vm.c: address spaces. vmspace_new makes an empty one (one reference, a fresh exo
+ * environment) or NULL; vmspace_get/vmspace_put count references, the last put unmaps
+ * everything and destroys the environment. */
+struct vmspace *vmspace_new(void);
+void vmspace_get(struct vmspace *vm);
+void vmspace_put(struct vmspace *vm);
 /* Makes exo's mappings of [va, va+len) equal to the shadow table's. */
-void vm_sync(struct process *p, uint64_t va, uint64_t len);
+void vm_sync(struct vmspace *vm, uint64_t va, uint64_t len);
 /* Handles a fault at addr: 0, or the signal to send (SIGSEGV/SIGBUS). */
-int vm_fault(struct process *p, uint64_t addr, unsigned access, int *si_code);
+int vm_fault(struct vmspace *vm, uint64_t addr, unsigned access, int *si_code);
 /* Copies to/from user memory, faulting pages in: 0 or -EFAULT. */
 int copy_from_user(void *dst, uint64_t src, uint64_t len);
 int copy_to_user(uint64_t dst, const void *src, uint64_t len);
@@ -139,8 +170,8 @@ bool proc_wait_while_stopped(void);
 int signal_map_trampoline(struct process *p);
 /* Resource limits: the parent's, or the defaults for the first process. */
 void proc_rlimits_init(struct process *p, const struct process *parent);
-/* libos/futex.c: wakes up to n waiters on the futex at uaddr in p. */
-int futex_wake_addr(struct process *p, uint64_t uaddr, int n);
+/* libos/futex.c: wakes up to n waiters on the futex at uaddr in vm. */
+int futex_wake_addr(struct vmspace *vm, uint64_t uaddr, int n);
 
 /* libos/exec.c: loads an ELF from memory or from the filesystem (#! scripts and PT_INTERP
  * included) into p's (fresh) address space and sets t's registers. */

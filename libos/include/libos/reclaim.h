@@ -9,6 +9,7 @@
 #include <exo/types.h>
 
 struct process;
+struct vmspace;
 
 /* Registers the reclaim handler and the repossession vector and starts the task that ends
  * processes exo took pages from. */
@@ -16,8 +17,8 @@ void reclaim_init(void);
 /* Whether exo took frame pa back from the libOS: it is parked (exo/frame.h) and must never
  * be granted again; it goes back to exo when its last reference is dropped. */
 bool reclaim_frame_lost(paddr_t pa);
-/* Whether the page at addr in p's shadow table is a frame exo took (the process lost its
- * contents). Caller holds p->as_lock. */
-bool reclaim_page_lost(struct process *p, uint64_t addr);
+/* Whether the page at addr in vm's shadow table is a frame exo took (the process lost its
+ * contents). Caller holds vm->as_lock. */
+bool reclaim_page_lost(struct vmspace *vm, uint64_t addr);
 
 #endif

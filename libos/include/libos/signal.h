@@ -29,7 +29,7 @@
  *    thread-directed pending signals are dropped); sigproc_flush() when the process is
  *    reaped. Remove task.sig_blocked and
  *    task.sig_pending.
- *  - signal_pending_current(): return sig_has_deliverable(&t->sig) || p->exiting.
+ *  - signal_pending_current(): return sig_has_deliverable(&t->sig) || task_doomed(t).
  *  - kill/tgkill/tkill/rt_sigqueueinfo/faults: fill a siginfo (sig_info_*), then
  *    sig_send_process / sig_send_thread. On success, if out.wake: wake_for_signal() on
  *    the task embedding it (container_of(st, struct task, sig)); if out.fatal: start group

@@ -263,6 +263,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--exec-helper") == 0)
         return ut_exec_helper(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "--exec-mt-helper") == 0)
+        return ut_exec_mt_helper(argc, argv);
     ut_argc = argc;
     ut_argv = argv;
     if (!realpath(argv[0], ut_self_path))

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/fsuid.h>
@@ -660,6 +661,106 @@ static void execveat_fd(void)
     CHECK_ERR(syscall(SYS_execveat, dir, "link", args, env, AT_SYMLINK_NOFOLLOW), ELOOP);
 }
 
+/* --- clone(CLONE_VM) without CLONE_VFORK or CLONE_THREAD ---------------------------------- */
+
+static int vm_word;                  /* the handshake word both processes see */
+static volatile char *vm_child_page; /* mapped by the child, read by the parent */
+static char vm_child_stack[64 * 1024] __attribute__((aligned(16)));
+
+static void word_wait(int *w, int until)
+{
+    int v;
+    while ((v = __atomic_load_n(w, __ATOMIC_SEQ_CST)) != until)
+        syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void word_set(int *w, int v)
+{
+    __atomic_store_n(w, v, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* The child shares our memory but is a process of its own: it uses raw system calls only
+ * (it runs on our TLS, so no errno). */
+static int vm_child_maps(void *arg)
+{
+    (void)arg;
+    long page =
+        syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page < 0 && page > -4096)
+        syscall(SYS_exit_group, 3);
+    ((char *)page)[0] = 'x';
+    vm_child_page = (volatile char *)page;
+    word_set(&vm_word, 1);
+    word_wait(&vm_word, 2); /* the parent's store is seen here */
+    syscall(SYS_exit_group, syscall(SYS_getpid) != syscall(SYS_gettid) ? 4 : 0);
+    return 0;
+}
+
+static pid_t clone_vm(int (*fn)(void *))
+{
+    pid_t pid = clone(fn, vm_child_stack + sizeof(vm_child_stack), CLONE_VM | SIGCHLD, NULL);
+    if (pid < 0 && errno == EINVAL && ut_under_qemu_user())
+        SKIP("qemu-user refuses CLONE_VM without CLONE_THREAD (EINVAL)");
+    CHECK_CMP(pid, >, 0);
+    return pid;
+}
+
+/* Linux: the child of clone(CLONE_VM) is a process of its own (its pid, reaped by wait) in
+ * the same address space: stores and new mappings of each are seen by the other, and its
+ * exit leaves the parent's memory alone. */
+static void clone_vm_shares_memory(void)
+{
+    vm_word = 0;
+    pid_t pid = clone_vm(vm_child_maps);
+    word_wait(&vm_word, 1);
+    CHECK(vm_child_page != NULL);
+    CHECK_EQ(vm_child_page[0], 'x'); /* the child's mapping is ours too */
+    word_set(&vm_word, 2);
+    ut_wait_exit(pid, 0);
+    CHECK_EQ(vm_child_page[0], 'x'); /* still mapped after the child is gone */
+    CHECK_SYS(munmap((void *)vm_child_page, 4096));
+    char *heap = malloc(1 << 16);
+    CHECK(heap != NULL);
+    memset(heap, 1, 1 << 16);
+    free(heap);
+}
+
+static int vm_child_execs(void *arg)
+{
+    (void)arg;
+    char a_pid[16];
+    snprintf(a_pid, sizeof(a_pid), "%ld", syscall(SYS_getpid)); /* no errno: no TLS use */
+    char *args[] = {"usertest", "--exec-mt-helper", a_pid, "race", NULL};
+    char *env[] = {NULL};
+    word_set(&vm_word, 1);
+    syscall(SYS_execve, ut_self_path, args, env);
+    syscall(SYS_exit_group, 99);
+    return 0;
+}
+
+/* The exec of a clone(CLONE_VM) child gives it a new address space and leaves the parent's
+ * intact. */
+static void clone_vm_child_execs(void)
+{
+    vm_word = 0;
+    static char marker[4096];
+    memset(marker, 'm', sizeof(marker));
+    pid_t pid = clone_vm(vm_child_execs);
+    word_wait(&vm_word, 1);
+    int st = ut_wait(pid);
+    CHECK(WIFEXITED(st));
+    if (WEXITSTATUS(st) == 99 && ut_under_qemu_user())
+        SKIP("qemu-user: the host cannot exec an arm64 binary (no binfmt_misc handler)");
+    CHECK_EQ(WEXITSTATUS(st), 43); /* thread/exec_from_thread's helper: pid kept, alone */
+    for (size_t i = 0; i < sizeof(marker); i++)
+        CHECK_EQ(marker[i], 'm');
+    char *heap = malloc(1 << 16);
+    CHECK(heap != NULL);
+    memset(heap, 1, 1 << 16);
+    free(heap);
+}
+
 static const struct ut_test tests[] = {
     {"fork_basic", fork_basic},
     {"wait_exit_codes", wait_exit_codes},
@@ -677,6 +778,8 @@ static const struct ut_test tests[] = {
     {"sessions", sessions},
     {"vfork_basic", vfork_basic},
     {"vfork_shares_memory", vfork_shares_memory},
+    {"clone_vm_shares_memory", clone_vm_shares_memory},
+    {"clone_vm_child_execs", clone_vm_child_execs},
     {"fork_shares_file_offset", fork_shares_file_offset},
     {"many_children", many_children},
     {"execve_self", execve_self},

@@ -1,10 +1,12 @@
 /* thread/: pthreads on clone(): identity, TLS, mutexes, condition variables, barriers,
- * shared descriptors, thread-directed signals, exit_group. */
+ * shared descriptors, thread-directed signals, exit_group, execve from a thread. */
 #define _GNU_SOURCE
 #include "ut.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -419,6 +421,221 @@ static void signal_to_thread(void)
     CHECK_ERR(syscall(SYS_tgkill, getpid(), target_tid, 0), ESRCH);
 }
 
+/* --- execve from a multi-threaded process ------------------------------------------------ */
+
+enum { EXEC_MT_OK = 43 };
+
+/* The number after "Threads:" in /proc/self/status, or -1. */
+static int thread_count(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    int n = -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "Threads: %d", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/* The new program after an execve from a thread (argv: --exec-mt-helper PID MODE): the pid
+ * is kept, the exec'ing thread is the leader and alone; in mode "single" the signal that was
+ * pending on a killed thread is gone and the one pending on the exec'ing thread kept. */
+int ut_exec_mt_helper(int argc, char **argv)
+{
+    if (argc != 4)
+        return 10;
+    if (getpid() != atoi(argv[2]))
+        return 11;
+    if (syscall(SYS_gettid) != getpid())
+        return 12;
+    if (thread_count() != 1)
+        return 13;
+    if (strcmp(argv[3], "single") == 0) {
+        sigset_t pending;
+        sigpending(&pending);
+        if (sigismember(&pending, SIGUSR1))
+            return 14; /* was pending on a thread that exec killed */
+        if (!sigismember(&pending, SIGUSR2))
+            return 15; /* was pending on the exec'ing thread itself */
+    }
+    return EXEC_MT_OK;
+}
+
+static struct {
+    int block[2];   /* nobody writes: a reader sleeps */
+    int err_fd;     /* an exec'ing thread reports its errno here */
+    int futex_word; /* nobody wakes it */
+    int ready;      /* threads about to sleep */
+    int go;         /* exec'ing threads start together */
+    pid_t futex_tid;
+} em;
+
+static void block_signal(int sig)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static void *futex_sleeper(void *arg)
+{
+    (void)arg;
+    block_signal(SIGUSR1);
+    em.futex_tid = (pid_t)syscall(SYS_gettid);
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        syscall(SYS_futex, &em.futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    return NULL;
+}
+
+static void *pipe_reader(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    char c;
+    while (read(em.block[0], &c, 1) != 0)
+        ;
+    return NULL;
+}
+
+/* Runs user code only: exec must interrupt it on its CPU. */
+static void *user_spinner(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __atomic_load_n(&em.futex_word, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* Enters the kernel over and over: exec meets it in or between system calls. */
+static void *syscall_spinner(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        syscall(SYS_getppid);
+    return NULL;
+}
+
+/* Is thread tid asleep ('S' in /proc/self/task/TID/stat)? */
+static bool thread_sleeps(pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' && p[2] == 'S';
+}
+
+static void exec_mt_self(const char *mode)
+{
+    char a_pid[16];
+    snprintf(a_pid, sizeof(a_pid), "%d", (int)getpid());
+    char *args[] = {"usertest", "--exec-mt-helper", a_pid, (char *)mode, NULL};
+    char *env[] = {NULL};
+    execve(ut_self_path, args, env);
+    int e = errno;
+    ut_write_all(em.err_fd, &e, sizeof(e));
+    _exit(1);
+}
+
+/* Waits until the other threads run, and (bounded) until the futex sleeper is inside its
+ * blocking call: the exec must end it either way, this only makes it likelier that it has
+ * to wake it. */
+static void wait_for_sleepers(void)
+{
+    while (__atomic_load_n(&em.ready, __ATOMIC_SEQ_CST) < 4)
+        sched_yield();
+    for (int i = 0; i < 2000 && !thread_sleeps(em.futex_tid); i++)
+        usleep(1000);
+    usleep(10000);
+}
+
+static void *single_execer(void *arg)
+{
+    (void)arg;
+    wait_for_sleepers();
+    block_signal(SIGUSR1);
+    block_signal(SIGUSR2);
+    CHECK_SYS(syscall(SYS_tgkill, getpid(), em.futex_tid, SIGUSR1));
+    CHECK_SYS(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR2));
+    exec_mt_self("single");
+    return NULL;
+}
+
+static void *racing_execer(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&em.go, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&em.go, __ATOMIC_SEQ_CST) < 2)
+        ;
+    exec_mt_self("race");
+    return NULL;
+}
+
+/* Runs a child whose threads sleep in a futex and a pipe read, spin in user code and in
+ * system calls while `execers` (one thread running fn, or two racing) exec the usertest
+ * binary; the new program must report
+ * EXEC_MT_OK, from the process's original pid. */
+static void exec_with_sleepers(void *(*fn)(void *), int execers)
+{
+    int err[2];
+    CHECK_SYS(pipe2(err, O_CLOEXEC));
+    pid_t pid = ut_fork();
+    if (pid == 0) {
+        close(err[0]);
+        em.err_fd = err[1];
+        CHECK_SYS(pipe2(em.block, O_CLOEXEC));
+        pthread_t others[4], ex[2];
+        start(&others[0], futex_sleeper, NULL);
+        start(&others[1], pipe_reader, NULL);
+        start(&others[2], user_spinner, NULL);
+        start(&others[3], syscall_spinner, NULL);
+        for (int i = 0; i < execers; i++)
+            start(&ex[i], fn, NULL);
+        join(ex[0]); /* the leader sleeps here (a futex wait too) until exec ends it */
+        _exit(2);
+    }
+    close(err[1]);
+    int e = 0;
+    ssize_t n = read(err[0], &e, sizeof(e)); /* EOF: the exec succeeded */
+    close(err[0]);
+    int st = ut_wait(pid);
+    if (n == sizeof(e)) {
+        if (e == ENOEXEC && ut_under_qemu_user())
+            SKIP("qemu-user: the host cannot exec an arm64 binary (no binfmt_misc handler)");
+        FAIL("execve from a thread: %s", strerror(e));
+    }
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), EXEC_MT_OK);
+}
+
+/* Linux: execve from a non-leader thread ends every other thread (asleep in a futex, a pipe
+ * read, pthread_join, running user code or system calls), keeps the pid, makes the caller the
+ * leader (tid == pid), drops the signals pending on the ended threads and keeps the caller's. */
+static void exec_from_thread(void)
+{
+    exec_with_sleepers(single_execer, 1);
+}
+
+/* Two threads exec at once: one wins, the other is ended with the rest. */
+static void exec_race_two_threads(void)
+{
+    exec_with_sleepers(racing_execer, 2);
+}
+
 static const struct ut_test tests[] = {
     {"create_join", create_join},
     {"thread_identity", thread_identity},
@@ -433,5 +650,7 @@ static const struct ut_test tests[] = {
     {"thread_stack_size", thread_stack_size},
     {"exit_from_thread", exit_from_thread},
     {"signal_to_thread", signal_to_thread},
+    {"exec_from_thread", exec_from_thread},
+    {"exec_race_two_threads", exec_race_two_threads},
 };
 UT_AREA(thread, tests);

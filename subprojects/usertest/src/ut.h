@@ -147,5 +147,7 @@ extern char ut_self_path[];
 
 /* Entry point of `usertest --exec-helper ...`, the image that exec tests run. */
 int ut_exec_helper(int argc, char **argv);
+/* The program thread/exec_from_thread execs (usertest --exec-mt-helper PID MODE). */
+int ut_exec_mt_helper(int argc, char **argv);
 
 #endif
