@@ -783,10 +783,12 @@ static bool claim_child(struct process *c, struct wait_match *m)
 }
 
 /* Await condition: a child matching m has something to report (claimed into m), or no
- * child matches at all. */
+ * child matches at all. await may evaluate it again after it held: a claim is made once. */
 static bool find_child(void *arg)
 {
     struct wait_match *m = arg;
+    if (m->found || m->traced_pid)
+        return true;
     struct ptrace_report r;
     int traced = ptrace_wait_claim(m->self, m->which, m->id, m->options, &r);
     if (traced > 0) {

@@ -149,6 +149,20 @@ static bool unpinned(void *arg)
 
 /* ---- Tracee side. ---- */
 
+/* Counts the traced threads of p (p->sig.traced), which keeps ignored signals queued. */
+static void count_traced(struct process *p, int delta)
+{
+    __atomic_add_fetch(&p->sig.traced, delta, __ATOMIC_ACQ_REL);
+}
+
+/* Frees t's link (off the list) and stops counting t as traced. */
+static void link_free(struct task *t, struct ptrace_link *l)
+{
+    count_traced(l->proc, -1);
+    t->ptrace = NULL;
+    kfree(l);
+}
+
 /* t's link, or NULL; a link its tracer dropped (tracer exit) is freed here. */
 static struct ptrace_link *live_link(struct task *t)
 {
@@ -156,8 +170,7 @@ static struct ptrace_link *live_link(struct task *t)
     if (l && READ_ONCE(l->detached)) {
         spin_lock(&ptrace_lock); /* the detaching tracer may still be waking us */
         spin_unlock(&ptrace_lock);
-        t->ptrace = NULL;
-        kfree(l);
+        link_free(t, l);
         return NULL;
     }
     return l;
@@ -390,6 +403,7 @@ void ptrace_clone_attach(struct task *cur, struct task *new_task, uint64_t flags
     }
     list_push_back(&links, &n->link);
     new_task->ptrace = n;
+    count_traced(n->proc, 1);
     spin_unlock(&ptrace_lock);
 }
 
@@ -466,8 +480,7 @@ void ptrace_task_exit(struct task *t, int status)
     }
     spin_unlock(&ptrace_lock);
     kfree(e);
-    t->ptrace = NULL;
-    kfree(l);
+    link_free(t, l);
 }
 
 /* Ends l's attachment (ptrace_lock held): the tracee frees the link itself. */
@@ -524,16 +537,7 @@ void ptrace_tracer_exit(struct process *p)
 
 bool ptrace_process_traced(const struct process *p)
 {
-    bool traced = false;
-    spin_lock(&ptrace_lock);
-    struct list_node *pos;
-    list_for_each(pos, &links)
-    {
-        if (list_entry(pos, struct ptrace_link, link)->proc == p)
-            traced = true;
-    }
-    spin_unlock(&ptrace_lock);
-    return traced;
+    return __atomic_load_n(&p->sig.traced, __ATOMIC_ACQUIRE) > 0;
 }
 
 /* ---- Tracer side: wait. ---- */
@@ -623,6 +627,7 @@ static int attach_locked(struct task *t, void *arg)
         a->l->tid = t->tid;
         list_push_back(&links, &a->l->link);
         t->ptrace = a->l;
+        count_traced(t->proc, 1);
         a->pid = t->proc->pid;
     }
     spin_unlock(&ptrace_lock);
@@ -675,6 +680,7 @@ static long do_traceme(void)
         l->tracer = parent;
         list_push_back(&links, &l->link);
         t->ptrace = l;
+        count_traced(p, 1);
     }
     spin_unlock(&ptrace_lock);
     if (err)
