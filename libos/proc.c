@@ -738,7 +738,7 @@ struct wait_match {
     int wstatus;      /* the same as wait4's status word */
     unsigned uid;     /* the child's real uid */
     bool any_child;
-    int traced_pid;   /* a tracee's report (libos/ptrace.c) instead of a child's */
+    int traced_pid; /* a tracee's report (libos/ptrace.c) instead of a child's */
 };
 
 static bool child_matches(const struct process *c, const struct wait_match *m)
