@@ -12,6 +12,7 @@
 #include <libos/clock.h>
 #include <libos/file.h>
 #include <libos/proc.h>
+#include <libos/ptrace.h>
 #include <libos/term.h>
 #include <libos/abi/syscall.h>
 #include <libos/abi/linux.h>
@@ -269,6 +270,8 @@ static void end_if_doomed(struct task *t)
 void task_user_loop(struct task *t)
 {
     struct process *p = t->proc;
+    if (t->ptrace)
+        ptrace_task_start(t);
     for (;;) {
         end_if_doomed(t); /* a thread made while another one execs never runs */
         struct exo_stop stop;
@@ -409,6 +412,7 @@ static void free_dead(struct list_node *dead)
  * to their reaper, and let the parent reap. */
 static void proc_become_zombie(struct process *p)
 {
+    ptrace_tracer_exit(p);
     timers_proc_exit(p);
     term_proc_orphans(p);
     term_proc_exit(p);
@@ -450,6 +454,8 @@ __attribute__((noreturn)) static void exit_thread(bool group, int status)
 {
     struct task *t = current_task();
     struct process *p = t->proc;
+    if (t->ptrace)
+        ptrace_task_exit(t, READ_ONCE(p->exiting) ? p->exit_status : status);
     /* While this thread still counts in nthreads the address space is alive: once it has
      * left, the last thread may destroy it at any moment. */
     if (t->clear_child_tid) {
@@ -718,9 +724,16 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     bool vfork_done = false;
     if (child && (flags & CLONE_VFORK))
         child->vfork_done = &vfork_done;
+    if (cur->ptrace)
+        ptrace_clone_attach(cur, t, flags);
     task_start(t);
-    if (child && (flags & CLONE_VFORK))
+    if (cur->ptrace)
+        ptrace_clone_event(cur, flags, tid);
+    if (child && (flags & CLONE_VFORK)) {
         await(&parent->child_wait, vfork_child_done, &vfork_done, 0, 0);
+        if (cur->ptrace)
+            ptrace_vfork_done(cur, tid);
+    }
     return tid;
 }
 
@@ -795,6 +808,7 @@ struct wait_match {
     int wstatus;      /* the same as wait4's status word */
     unsigned uid;     /* the child's real uid */
     bool any_child;
+    int traced_pid; /* a tracee's report (libos/ptrace.c) instead of a child's */
 };
 
 static bool child_matches(const struct process *c, const struct wait_match *m)
@@ -839,11 +853,20 @@ static bool claim_child(struct process *c, struct wait_match *m)
 }
 
 /* Await condition: a child matching m has something to report (claimed into m), or no
- * child matches at all. */
+ * child matches at all. await may evaluate it again after it held: a claim is made once. */
 static bool find_child(void *arg)
 {
     struct wait_match *m = arg;
-    m->any_child = false;
+    if (m->found || m->traced_pid)
+        return true;
+    struct ptrace_report r;
+    int traced = ptrace_wait_claim(m->self, m->which, m->id, m->options, &r);
+    if (traced > 0) {
+        m->traced_pid = r.pid;
+        m->code = r.code, m->status = r.status, m->wstatus = r.wstatus, m->uid = r.uid;
+        return true;
+    }
+    m->any_child = traced == 0;
     spin_lock(&procs_lock);
     struct list_node *pos;
     list_for_each(pos, &m->self->children)
@@ -888,6 +911,11 @@ static long wait_for_child(struct wait_match *m, uint64_t rusage)
         int err = await(&m->self->child_wait, find_child, m, AWAIT_INTERRUPTIBLE, 0);
         if (err)
             return err;
+    }
+    if (m->traced_pid) {
+        struct linux_rusage none;
+        memset(&none, 0, sizeof(none));
+        return rusage && copy_to_user(rusage, &none, sizeof(none)) ? -EFAULT : m->traced_pid;
     }
     if (!m->found)
         return m->any_child ? 0 : -ECHILD;
@@ -1003,6 +1031,8 @@ long proc_execve(const char *path, uint64_t uargv, uint64_t uenvp)
     timers_exec(p);
     sigproc_exec_reset(&p->sig);
     vfork_release(p);
+    if (t->ptrace)
+        ptrace_exec(t, t->tid);
     return 0;
 }
 

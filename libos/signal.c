@@ -9,6 +9,7 @@
 #include <libos/abi/linux.h>
 #include <libos/abi/syscall.h>
 #include <libos/proc.h>
+#include <libos/ptrace.h>
 #include <libos/signal.h>
 #include <libos/ipc_glue.h>
 #include <libos/timer.h>
@@ -16,7 +17,9 @@
 
 static void apply_send_result(struct process *p, int sig, const struct sig_send_result *r)
 {
-    if (r->fatal) {
+    /* a traced process sees the signal in a signal-delivery-stop first: only SIGKILL is
+     * fatal at once */
+    if (r->fatal && (sig == LINUX_SIGKILL || !ptrace_process_traced(p))) {
         spin_lock(&p->lock);
         if (!p->exiting) {
             p->exiting = true;
@@ -117,6 +120,8 @@ static bool setup_frame(struct task *t, const struct sig_delivery_info *d)
 
 void signal_deliver(struct task *t)
 {
+    if (t->ptrace)
+        ptrace_signal_stops(t);
     bool syscall = t->in_syscall && !t->no_restart;
     t->in_syscall = t->no_restart = false;
     if (!syscall && !sig_has_deliverable(&t->sig))

@@ -3,6 +3,7 @@
 #include <lib/format.h>
 #include <libos/abi/syscall.h>
 #include <libos/proc.h>
+#include <libos/ptrace.h>
 #include <libos/syscall.h>
 
 static int trace_copy(void *ctx, void *dst, uint64_t src, size_t len)
@@ -28,11 +29,15 @@ void syscall_init(void)
 void syscall_handle(struct task *t)
 {
     struct abi_regs regs;
-    for (int i = 0; i < 8; i++)
-        regs.x[i] = t->uctx.x[i];
-    regs.nr = t->uctx.x[8];
+    long nr = t->ptrace ? ptrace_syscall_enter(t) : (long)t->uctx.x[8];
     t->orig_x0 = t->uctx.x[0];
     t->in_syscall = true;
-    long r = abi_dispatch(&regs);
-    t->uctx.x[0] = (uint64_t)r;
+    if (nr != -1) { /* -1: the tracer skipped the syscall, x0 is its result */
+        for (int i = 0; i < 8; i++)
+            regs.x[i] = t->uctx.x[i];
+        regs.nr = (uint64_t)nr;
+        t->uctx.x[0] = (uint64_t)abi_dispatch(&regs);
+    }
+    if (t->ptrace)
+        ptrace_syscall_exit(t);
 }

@@ -312,6 +312,11 @@ int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len)
     return copy_user_proc(proc_vm(p), dst, (void *)src, len, true);
 }
 
+int copy_from_proc(struct process *p, void *dst, uint64_t src, uint64_t len)
+{
+    return copy_user_proc(proc_vm(p), src, dst, len, false);
+}
+
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max)
 {
     uint64_t done = 0;

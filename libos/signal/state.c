@@ -305,7 +305,8 @@ static int send_locked(struct sigproc *sp, struct sigthread *target, struct sigt
         owner = list_entry(sp->threads.next, struct sigthread, link);
     bool blocked = owner && !wants(owner, sig);
     bool dfl = sp->action[sig - 1].sa_handler == LINUX_SIG_DFL;
-    if ((handler_ignores(&sp->action[sig - 1], sig) && !blocked) || (sp->unkillable && dfl && !force)) {
+    bool ignored = handler_ignores(&sp->action[sig - 1], sig) && !blocked && !sp->traced;
+    if (ignored || (sp->unkillable && dfl && !force)) {
         out->discarded = true;
         return 0;
     }

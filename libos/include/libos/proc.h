@@ -86,6 +86,7 @@ struct process {
     struct vfs_ctx fsctx;       /* root and working directory */
     struct vfs_path exe;        /* the program file (mnt NULL: none), libos/exe.c */
     struct exec_names *names;   /* names of the program's mappings in maps */
+    int remote_pins;            /* libos/ptrace.c: remote accesses to the address space */
 };
 
 struct process *current_proc(void);
@@ -146,8 +147,10 @@ int vm_fault(struct vmspace *vm, uint64_t addr, unsigned access, int *si_code);
 /* Copies to/from user memory, faulting pages in: 0 or -EFAULT. */
 int copy_from_user(void *dst, uint64_t src, uint64_t len);
 int copy_to_user(uint64_t dst, const void *src, uint64_t len);
-/* The same into any process (exec builds a process that is not running yet). */
+/* The same into any process (exec builds a process that is not running yet), and out of
+ * one (ptrace): the caller keeps p's address space alive. */
 int copy_to_proc(struct process *p, uint64_t dst, const void *src, uint64_t len);
+int copy_from_proc(struct process *p, void *dst, uint64_t src, uint64_t len);
 /* Copies a NUL-terminated string of at most max bytes (including NUL): its length, -EFAULT
  * or -ENAMETOOLONG. */
 long strncpy_from_user(char *dst, uint64_t src, uint64_t max);

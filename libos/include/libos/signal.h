@@ -132,6 +132,8 @@ struct sigproc {
     struct sigqueue pool[SIGQUEUE_MAX];
     bool unkillable; /* init: signals it leaves at SIG_DFL are discarded when sent (even
                         SIGKILL and SIGSTOP), as Linux protects pid 1; faults still force */
+    int traced;      /* threads being ptraced: ignored signals are still queued, for the
+                        tracer's signal-delivery-stop (libos/ptrace.c keeps the count) */
 };
 
 /* ---- Default actions (signal(7)). ---- */

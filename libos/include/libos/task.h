@@ -29,6 +29,7 @@ struct kctx {
 
 struct process;
 struct wait_queue;
+struct ptrace_link;
 
 struct task {
     int tid;
@@ -58,6 +59,7 @@ struct task {
     bool in_syscall;          /* the last stop was a syscall (restart rules apply) */
     bool no_restart;          /* rt_sigreturn: the syscall result must not be touched */
     int exit_code;
+    struct ptrace_link *ptrace; /* libos/ptrace.c: set while traced */
     void (*kernel_fn)(void *); /* kernel-only tasks */
     void *kernel_arg;
 };

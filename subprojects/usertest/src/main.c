@@ -19,12 +19,14 @@
 
 extern const struct ut_area ut_area_proc, ut_area_thread, ut_area_futex, ut_area_signal,
     ut_area_file, ut_area_pipe, ut_area_poll, ut_area_mmap, ut_area_time, ut_area_procfs,
-    ut_area_misc, ut_area_mount, ut_area_fsys, ut_area_pty, ut_area_socket, ut_area_flock;
+    ut_area_misc, ut_area_mount, ut_area_fsys, ut_area_pty, ut_area_socket, ut_area_flock,
+    ut_area_ptrace;
 
 static const struct ut_area *const areas[] = {
-    &ut_area_proc, &ut_area_thread, &ut_area_futex,  &ut_area_signal, &ut_area_file, &ut_area_pipe,
-    &ut_area_poll, &ut_area_mmap,   &ut_area_time,   &ut_area_procfs, &ut_area_misc, &ut_area_mount,
-    &ut_area_fsys, &ut_area_pty,    &ut_area_socket, &ut_area_flock,
+    &ut_area_proc,  &ut_area_thread, &ut_area_futex, &ut_area_signal, &ut_area_file,
+    &ut_area_pipe,  &ut_area_poll,   &ut_area_mmap,  &ut_area_time,   &ut_area_procfs,
+    &ut_area_misc,  &ut_area_mount,  &ut_area_fsys,  &ut_area_pty,    &ut_area_socket,
+    &ut_area_flock, &ut_area_ptrace,
 };
 
 int ut_argc;
