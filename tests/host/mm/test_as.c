@@ -66,7 +66,7 @@ static void *t_virt(void *ctx, uint64_t pa)
     return test_p2v(pa);
 }
 
-static const struct mm_as_ops ops = {f_alloc, f_free, f_pa, f_page, f_virt, f_flush, NULL};
+static const struct mm_as_ops ops = {f_alloc, f_free, f_pa, f_page, f_virt, f_flush, NULL, false};
 static const struct pt_ops ptops = {t_alloc, t_free, t_virt, NULL};
 static const struct mm_as_layout layout = {
     .mmap_min = 0x10000,
