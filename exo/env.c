@@ -215,9 +215,7 @@ static void put_mapping_release(void *arg, uint64_t va, pte_t *pte, int level)
     uint64_t pfn = pte_addr(*pte) >> PAGE_SHIFT;
     KASSERT(level == 3);
     tlb_flush_page(a->e, va);
-    ft_map_put(&frame_table, a->e->id, pfn);
-    if (a->release && ft_maps(&frame_table, a->e->id, pfn) == 0)
-        ft_release(&frame_table, a->e->id, pfn); /* fails harmlessly for owned frames */
+    ft_map_put_release(&frame_table, a->e->id, pfn, a->release); /* owned frames stay */
 }
 
 int exo_unmap_range(envid_t id, uint64_t va, uint64_t len, unsigned flags)

@@ -27,6 +27,26 @@ static struct grant **grant_link(struct frame_table *ft, uint64_t pfn, envid_t e
     return NULL;
 }
 
+static uint32_t *owned_count(struct frame_table *ft, envid_t env)
+{
+    return &ft->env_owned[(uint32_t)env % FT_ENV_SLOTS];
+}
+
+static uint32_t *grant_count(struct frame_table *ft, envid_t env)
+{
+    return &ft->env_grants[(uint32_t)env % FT_ENV_SLOTS];
+}
+
+/* Makes owner f's owner, keeping the per-environment counts. Lock held. */
+static void set_owner(struct frame_table *ft, struct frame *f, envid_t owner)
+{
+    if (f->owner > 0)
+        --*owned_count(ft, f->owner);
+    if (owner > 0)
+        ++*owned_count(ft, owner);
+    f->owner = owner;
+}
+
 bool ft_manages(const struct frame_table *ft, uint64_t pfn)
 {
     return pfn >= ft->base_pfn && pfn - ft->base_pfn < ft->nframes;
@@ -50,7 +70,7 @@ static void put_holder(struct frame_table *ft, uint64_t pfn, struct frame *f)
 {
     KASSERT(f->holders > 0);
     if (--f->holders == 0) {
-        f->owner = ENV_NONE;
+        set_owner(ft, f, ENV_NONE);
         f->state = 0;
         ft->free_count++;
         ft->ops->free_frame(pfn);
@@ -68,7 +88,7 @@ int ft_alloc(struct frame_table *ft, envid_t owner, unsigned order, uint64_t *pf
     for (uint64_t i = 0; i < (1ULL << order); i++) {
         struct frame *f = frame_of(ft, first + i);
         KASSERT(f && f->holders == 0 && f->owner == ENV_NONE);
-        f->owner = owner;
+        set_owner(ft, f, owner);
         f->holders = 1;
         f->owner_maps = 0;
         f->state = 0;
@@ -93,17 +113,35 @@ int ft_free(struct frame_table *ft, envid_t owner, uint64_t pfn)
     else if (f->owner_maps)
         err = -EBUSY;
     else {
-        f->owner = f->holders > 1 ? ENV_ORPHAN : owner;
+        set_owner(ft, f, f->holders > 1 ? ENV_ORPHAN : owner);
         put_holder(ft, pfn, f);
     }
     spin_unlock(&ft->lock);
     return err;
 }
 
+/* A re-grant: changes the rights of grantee's existing grant of pfn (the caller remaps).
+ * false if there is no such grant or the owner may not grant pfn now. */
+static bool regrant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee,
+                    unsigned rights)
+{
+    spin_lock(&ft->lock);
+    struct frame *f = frame_of(ft, pfn);
+    struct grant **g = NULL;
+    bool done = f && f->owner == owner && owner > 0 && !f->state &&
+                (g = grant_link(ft, pfn, grantee)) != NULL;
+    if (done)
+        (*g)->rights = rights;
+    spin_unlock(&ft->lock);
+    return done;
+}
+
 int ft_grant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grantee, unsigned rights)
 {
     if (!(rights & EXO_RIGHT_READ) || (rights & ~RIGHTS_ALL) || grantee <= 0 || owner == grantee)
         return -EINVAL;
+    if (regrant(ft, owner, pfn, grantee, rights))
+        return 0; /* no allocation for the common re-grant */
     struct grant *fresh = ft->ops->alloc_obj(sizeof(*fresh));
     if (!fresh)
         return -ENOMEM;
@@ -125,6 +163,7 @@ int ft_grant(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grante
         fresh->hash_next = *b;
         *b = fresh;
         f->holders++;
+        ++*grant_count(ft, grantee);
         fresh = NULL;
     }
     spin_unlock(&ft->lock);
@@ -138,6 +177,7 @@ static void drop_grant(struct frame_table *ft, struct grant **link)
 {
     struct grant *g = *link;
     *link = g->hash_next;
+    --*grant_count(ft, g->env);
     put_holder(ft, g->pfn, frame_of(ft, g->pfn));
     ft->ops->free_obj(g);
 }
@@ -185,6 +225,13 @@ static unsigned rights_locked(struct frame_table *ft, envid_t env, uint64_t pfn)
     return g ? (*g)->rights : 0;
 }
 
+bool ft_owns(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    struct frame *f = frame_of(ft, pfn);
+    return f && env > 0 && __atomic_load_n(&f->owner, __ATOMIC_RELAXED) == env &&
+           !__atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+}
+
 unsigned ft_rights(struct frame_table *ft, envid_t env, uint64_t pfn)
 {
     spin_lock(&ft->lock);
@@ -212,7 +259,7 @@ int ft_map_get(struct frame_table *ft, envid_t env, uint64_t pfn, unsigned prot)
     return err;
 }
 
-void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn)
+void ft_map_put_release(struct frame_table *ft, envid_t env, uint64_t pfn, bool release)
 {
     spin_lock(&ft->lock);
     struct frame *f = frame_of(ft, pfn);
@@ -223,9 +270,15 @@ void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn)
     } else {
         struct grant **g = grant_link(ft, pfn, env);
         KASSERT(g && (*g)->maps > 0);
-        (*g)->maps--;
+        if (--(*g)->maps == 0 && release)
+            drop_grant(ft, g);
     }
     spin_unlock(&ft->lock);
+}
+
+void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn)
+{
+    ft_map_put_release(ft, env, pfn, false);
 }
 
 uint32_t ft_maps(struct frame_table *ft, envid_t env, uint64_t pfn)
@@ -246,7 +299,7 @@ uint32_t ft_maps(struct frame_table *ft, envid_t env, uint64_t pfn)
 void ft_release_env(struct frame_table *ft, envid_t env)
 {
     spin_lock(&ft->lock);
-    for (size_t b = 0; b < GRANT_BUCKETS; b++) {
+    for (size_t b = 0; b < GRANT_BUCKETS && *grant_count(ft, env); b++) {
         struct grant **link = &ft->buckets[b];
         while (*link) {
             if ((*link)->env == env) {
@@ -257,11 +310,11 @@ void ft_release_env(struct frame_table *ft, envid_t env)
             }
         }
     }
-    for (uint64_t i = 0; i < ft->nframes; i++) {
+    for (uint64_t i = 0; i < ft->nframes && *owned_count(ft, env); i++) {
         struct frame *f = &ft->frames[i];
         if (f->owner == env && f->holders) {
             KASSERT(f->owner_maps == 0);
-            f->owner = f->holders > 1 ? ENV_ORPHAN : env;
+            set_owner(ft, f, f->holders > 1 ? ENV_ORPHAN : env);
             put_holder(ft, ft->base_pfn + i, f);
         }
     }
@@ -281,7 +334,8 @@ int ft_adopt(struct frame_table *ft, envid_t env, uint64_t pfn)
     else {
         struct grant *g = *link;
         *link = g->hash_next;
-        f->owner = env;
+        set_owner(ft, f, env);
+        --*grant_count(ft, env);
         f->owner_maps = (uint16_t)g->maps;
         ft->ops->free_obj(g);
     }

@@ -52,11 +52,18 @@ struct frame_table_ops {
 };
 
 #define GRANT_BUCKETS 1024
+#define FT_ENV_SLOTS  1024 /* per-environment counts, indexed by id % FT_ENV_SLOTS */
 
 struct frame_table {
     uint64_t base_pfn, nframes;
     struct frame *frames;
     struct grant *buckets[GRANT_BUCKETS];
+    /* Frames owned and grants held by each environment, so that ft_release_env skips its
+     * scans of every frame and every bucket when there is nothing to find. Two live
+     * environments whose ids are equal modulo FT_ENV_SLOTS share a count (exo's never are:
+     * the remainder is the slot), which only costs a scan. */
+    uint32_t env_owned[FT_ENV_SLOTS];
+    uint32_t env_grants[FT_ENV_SLOTS];
     const struct frame_table_ops *ops;
     struct spinlock lock;
     uint64_t free_count; /* frames not held by anyone (as far as this table knows) */
@@ -75,8 +82,16 @@ int ft_revoke(struct frame_table *ft, envid_t owner, uint64_t pfn, envid_t grant
 int ft_release(struct frame_table *ft, envid_t grantee, uint64_t pfn);
 /* Rights env holds: READ|WRITE for the owner, the grant's rights for a grantee, else 0. */
 unsigned ft_rights(struct frame_table *ft, envid_t env, uint64_t pfn);
+/* Whether env owns pfn outright (not being taken, not parked): the answer ft_rights gives
+ * as RIGHTS_ALL for an owner, read without the lock. Only env itself changes that answer
+ * from true to false (by freeing the frame) except exo's repossession, which marks the
+ * frame first; so an owner asking about its own frame gets a stable answer. */
+bool ft_owns(struct frame_table *ft, envid_t env, uint64_t pfn);
 /* Counts a mapping of pfn by env (which must hold it with the prot's rights): 0, -EPERM. */
 int ft_map_get(struct frame_table *ft, envid_t env, uint64_t pfn, unsigned prot);
+/* Uncounts a mapping made by ft_map_get; with release, a grantee that now maps pfn nowhere
+ * also lets go of its grant (ft_release in the same critical section). */
+void ft_map_put_release(struct frame_table *ft, envid_t env, uint64_t pfn, bool release);
 /* Uncounts a mapping made by ft_map_get. */
 void ft_map_put(struct frame_table *ft, envid_t env, uint64_t pfn);
 /* Number of mappings env has of pfn. */

@@ -46,6 +46,18 @@ void vm_global_init(void)
     pagecache_init(&as_ops, unmap_file_everywhere); /* cache pages are the libOS's frames */
 }
 
+/* A fresh chunk of struct pages for frames [first, first + CHUNK_PAGES) of the RAM: each
+ * records its frame's index in the RAM in `owner` (a field mm/ leaves to its owner), so
+ * page_to_pa is one load instead of a search of the chunks. */
+static struct page *chunk_alloc(uint64_t first)
+{
+    struct page *chunk = kzalloc(sizeof(struct page) * CHUNK_PAGES);
+    KASSERT(chunk);
+    for (uint64_t j = 0; j < CHUNK_PAGES; j++)
+        chunk[j].owner = (uint32_t)(first + j);
+    return chunk;
+}
+
 static struct page *pa_to_page(void *ctx, uint64_t pa)
 {
     (void)ctx;
@@ -53,8 +65,7 @@ static struct page *pa_to_page(void *ctx, uint64_t pa)
     KASSERT(i < nframes);
     struct page **chunk = &page_dir[i / CHUNK_PAGES];
     if (!READ_ONCE(*chunk)) {
-        struct page *fresh = kzalloc(sizeof(struct page) * CHUNK_PAGES);
-        KASSERT(fresh);
+        struct page *fresh = chunk_alloc(i - i % CHUNK_PAGES);
         spin_lock(&page_dir_lock);
         if (!*chunk) {
             *chunk = fresh;
@@ -69,21 +80,19 @@ static struct page *pa_to_page(void *ctx, uint64_t pa)
 static uint64_t page_to_pa(void *ctx, const struct page *pg)
 {
     (void)ctx;
-    for (uint64_t c = 0; c <= nframes / CHUNK_PAGES; c++) {
-        struct page *chunk = READ_ONCE(page_dir[c]);
-        if (chunk && pg >= chunk && pg < chunk + CHUNK_PAGES)
-            return (base_pfn + c * CHUNK_PAGES + (uint64_t)(pg - chunk)) << PAGE_SHIFT;
-    }
-    kpanic("vm: struct page %p is not the libOS's", (void *)pg);
+    return (base_pfn + pg->owner) << PAGE_SHIFT;
 }
 
+/* A frame of the libOS's, zero-filled (exo_frame_alloc's contract). */
 static struct page *frame_alloc(void *ctx)
 {
     paddr_t pa;
     if (exo_frame_alloc(EXO_ENV_LIBOS, 0, &pa))
         return NULL;
     struct page *pg = pa_to_page(ctx, pa);
+    uint32_t index = pg->owner;
     memset(pg, 0, sizeof(*pg));
+    pg->owner = index;
     pg->refcount = 1;
     return pg;
 }
@@ -105,8 +114,8 @@ static void tlb_flush(void *ctx, uint64_t va, uint64_t len)
     (void)ctx, (void)va, (void)len; /* vm_sync after each operation does it */
 }
 
-static const struct mm_as_ops as_ops = {frame_alloc, frame_free,   page_to_pa, pa_to_page,
-                                        page_to_virt, tlb_flush, NULL};
+static const struct mm_as_ops as_ops = {frame_alloc,  frame_free, page_to_pa, pa_to_page,
+                                        page_to_virt, tlb_flush,  NULL,       true};
 
 static uint64_t table_alloc(void *ctx)
 {

@@ -199,7 +199,7 @@ static enum mm_fault_result map_copy(struct mm_as *as, const struct mm_fault_dec
         return MM_FAULT_OOM;
     if (src)
         memcpy(frame_virt(as, pg), frame_virt(as, src), PAGE_SIZE);
-    else
+    else if (!as->ops->frames_zeroed)
         memset(frame_virt(as, pg), 0, PAGE_SIZE);
     pt_unmap(&as->pt, d->page, PAGE_SIZE, put_leaf, as);
     flush(as, d->page, PAGE_SIZE);

@@ -163,6 +163,28 @@ static int map_range(struct pgtable *pt, pte_t *t, int level, uint64_t va, uint6
     }
 }
 
+enum range_op { OP_UNMAP, OP_PROTECT };
+
+struct range_args {
+    enum range_op op;
+    pte_t attrs; /* OP_PROTECT */
+    pt_leaf_fn fn;
+    void *arg;
+    uint64_t removed; /* leaves removed so far (OP_UNMAP) */
+    bool prune_all;   /* check every table visited for emptiness, not only changed ones */
+};
+
+static int change_range(struct pgtable *pt, pte_t *t, int level, uint64_t va, uint64_t last,
+                        struct range_args *ra);
+
+/* Unmaps [va, va+size) without calling back and frees every empty table met on the way
+ * (undoes a pt_map that failed half way, which may have left tables without leaves). */
+static void unmap_pruning_all(struct pgtable *pt, uint64_t va, uint64_t size)
+{
+    struct range_args ra = {.op = OP_UNMAP, .prune_all = true};
+    change_range(pt, table_at(pt, pt->root), 0, va, va + size - 1, &ra);
+}
+
 static bool range_ok(uint64_t va, uint64_t size)
 {
     return size != 0 && IS_ALIGNED(va, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
@@ -189,22 +211,16 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned
     int err = map_range(pt, table_at(pt, pt->root), 0, va, va + size - 1, pa,
                         pt_prot_to_attrs(prot), flags);
     if (err)
-        pt_unmap(pt, va, size, NULL, NULL); /* frees no frame: only what we just mapped */
+        unmap_pruning_all(pt, va, size); /* frees no frame: only what we just mapped */
     return err;
 }
 
-enum range_op { OP_UNMAP, OP_PROTECT };
-
-struct range_args {
-    enum range_op op;
-    pte_t attrs; /* OP_PROTECT */
-    pt_leaf_fn fn;
-    void *arg;
-};
-
-/* Unmaps or re-protects [va, last] in table t at level, splitting partial blocks. */
+/* Unmaps or re-protects [va, last] in table t at level, splitting partial blocks. A table
+ * is checked for emptiness (and freed) only when a leaf under it went away, or always with
+ * ra->prune_all: scanning 512 entries after every single-page unmap would cost more than
+ * the unmap. */
 static int change_range(struct pgtable *pt, pte_t *t, int level, uint64_t va, uint64_t last,
-                        const struct range_args *ra)
+                        struct range_args *ra)
 {
     for (;;) {
         uint64_t span = PT_LEVEL_SIZE(level);
@@ -216,6 +232,7 @@ static int change_range(struct pgtable *pt, pte_t *t, int level, uint64_t va, ui
                 if (ra->fn)
                     ra->fn(ra->arg, va, e, level);
                 *e = 0;
+                ra->removed++;
             } else {
                 *e = pte_addr(*e) | (*e & (PTE_SW_MASK | PTE_TYPE_MASK)) | ra->attrs;
             }
@@ -226,8 +243,10 @@ static int change_range(struct pgtable *pt, pte_t *t, int level, uint64_t va, ui
                     return err;
             }
             pte_t *child = table_at(pt, pte_addr(*e));
+            uint64_t removed = ra->removed;
             int err = change_range(pt, child, level + 1, va, clast, ra);
-            if (ra->op == OP_UNMAP && table_empty(child)) {
+            if (ra->op == OP_UNMAP && (ra->prune_all || ra->removed != removed) &&
+                table_empty(child)) {
                 pt->ops->free_table(pt->ops->ctx, pte_addr(*e));
                 *e = 0;
             }

@@ -9,6 +9,7 @@
  */
 #ifndef MM_AS_H
 #define MM_AS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <mm/fault.h>
@@ -49,6 +50,8 @@ struct mm_as_ops {
     /* Entries for [va, va+len) changed or went away. */
     void (*tlb_flush)(void *ctx, uint64_t va, uint64_t len);
     void *ctx;
+    /* frame_alloc's frames are already zero-filled: demand-zero faults need not clear them. */
+    bool frames_zeroed;
 };
 
 struct mm_as_layout {

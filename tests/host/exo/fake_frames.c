@@ -43,6 +43,7 @@ static void fake_zero(uint64_t pfn)
 static void *fake_obj(size_t n)
 {
     fake.objs++;
+    fake.obj_allocs++;
     return malloc(n);
 }
 

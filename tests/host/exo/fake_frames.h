@@ -10,9 +10,10 @@
 struct fake_frames {
     uint64_t base;
     uint8_t used[FAKE_NFRAMES];
-    int frees;  /* frames given back through ops.free */
-    int zeroes; /* frames cleared through ops.zero */
-    int objs;   /* objects from ops.alloc_obj not yet freed */
+    int frees;      /* frames given back through ops.free */
+    int zeroes;     /* frames cleared through ops.zero */
+    int objs;       /* objects from ops.alloc_obj not yet freed */
+    int obj_allocs; /* objects ever allocated through ops.alloc_obj */
 };
 
 extern struct fake_frames fake;

@@ -157,6 +157,56 @@ static void test_release_env(void **state)
     assert_int_equal(fake.objs, 0);
 }
 
+/* Per-environment counts follow ownership through free, orphaning and adoption, so
+ * ft_release_env skips its scans only when there is nothing left to find. */
+static void test_env_counts(void **state)
+{
+    (void)state;
+    uint64_t a, b;
+    assert_int_equal(ft_alloc(&ft, 2, 0, &a), 0);
+    assert_int_equal(ft_alloc(&ft, 2, 0, &b), 0);
+    assert_int_equal(ft.env_owned[2], 2);
+    assert_int_equal(ft_grant(&ft, 2, a, 3, EXO_RIGHT_READ), 0);
+    assert_int_equal(ft.env_grants[3], 1);
+    assert_int_equal(ft_free(&ft, 2, a), 0); /* orphaned: 3 still holds it */
+    assert_int_equal(ft.env_owned[2], 1);
+    assert_int_equal(ft_adopt(&ft, 3, a), 0);
+    assert_int_equal(ft.env_owned[3], 1);
+    assert_int_equal(ft.env_grants[3], 0);
+    ft_release_env(&ft, 2);
+    ft_release_env(&ft, 3);
+    assert_int_equal(ft.env_owned[2] + ft.env_owned[3], 0);
+    assert_int_equal(ft.free_count, NFRAMES);
+}
+
+/* The last unmap with release lets go of the grant (and of an orphan's frame); a re-grant
+ * changes rights without allocating; ft_owns answers for owners only. */
+static void test_put_release_regrant_owns(void **state)
+{
+    (void)state;
+    uint64_t p;
+    assert_int_equal(ft_alloc(&ft, 2, 0, &p), 0);
+    assert_true(ft_owns(&ft, 2, p));
+    assert_false(ft_owns(&ft, 3, p));
+    assert_int_equal(ft_grant(&ft, 2, p, 3, EXO_RIGHT_READ | EXO_RIGHT_WRITE), 0);
+    int allocs_before = fake.obj_allocs;
+    assert_int_equal(ft_grant(&ft, 2, p, 3, EXO_RIGHT_READ), 0);
+    assert_int_equal(fake.obj_allocs, allocs_before);
+    assert_int_equal(ft_rights(&ft, 3, p), EXO_RIGHT_READ);
+    assert_int_equal(ft_map_get(&ft, 3, p, EXO_PROT_WRITE), -EPERM);
+    assert_int_equal(ft_map_get(&ft, 3, p, EXO_PROT_READ), 0);
+    assert_int_equal(ft_map_get(&ft, 3, p, EXO_PROT_READ), 0);
+    assert_int_equal(ft_free(&ft, 2, p), 0); /* an orphan now */
+    assert_false(ft_owns(&ft, 2, p));
+    ft_map_put_release(&ft, 3, p, true); /* still mapped once: the grant stays */
+    assert_int_equal(ft_rights(&ft, 3, p), EXO_RIGHT_READ);
+    assert_int_equal(fake.frees, 0);
+    ft_map_put_release(&ft, 3, p, true);
+    assert_int_equal(ft_rights(&ft, 3, p), 0);
+    assert_int_equal(fake.frees, 1);
+    assert_int_equal(fake.objs, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +217,8 @@ int main(void)
         cmocka_unit_test_setup(test_revoke_requires_unmap, setup),
         cmocka_unit_test_setup(test_owner_free_while_mapped_and_orphans, setup),
         cmocka_unit_test_setup(test_release_env, setup),
+        cmocka_unit_test_setup(test_env_counts, setup),
+        cmocka_unit_test_setup(test_put_release_regrant_owns, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

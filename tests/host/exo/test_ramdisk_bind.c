@@ -25,13 +25,13 @@ static int setup(void **state)
 static void test_bind_refusals(void **state)
 {
     (void)state;
-    assert_int_equal(rd_bind(&rd, 2, 0, 0, EXO_RIGHT_READ), -EINVAL);        /* empty */
-    assert_int_equal(rd_bind(&rd, 2, NB, 1, EXO_RIGHT_READ), -EINVAL);       /* outside */
-    assert_int_equal(rd_bind(&rd, 2, 30, 3, EXO_RIGHT_READ), -EINVAL);       /* crosses end */
+    assert_int_equal(rd_bind(&rd, 2, 0, 0, EXO_RIGHT_READ), -EINVAL);          /* empty */
+    assert_int_equal(rd_bind(&rd, 2, NB, 1, EXO_RIGHT_READ), -EINVAL);         /* outside */
+    assert_int_equal(rd_bind(&rd, 2, 30, 3, EXO_RIGHT_READ), -EINVAL);         /* crosses end */
     assert_int_equal(rd_bind(&rd, 2, 0, UINT64_MAX, EXO_RIGHT_READ), -EINVAL); /* overflow */
-    assert_int_equal(rd_bind(&rd, 2, 0, 1, EXO_RIGHT_WRITE), -EINVAL);       /* write-only */
+    assert_int_equal(rd_bind(&rd, 2, 0, 1, EXO_RIGHT_WRITE), -EINVAL);         /* write-only */
     assert_int_equal(rd_bind(&rd, 2, 0, 1, 4 | EXO_RIGHT_READ), -EINVAL);
-    assert_int_equal(rd_bind(&rd, 0, 0, 1, EXO_RIGHT_READ), -EINVAL);        /* no env */
+    assert_int_equal(rd_bind(&rd, 0, 0, 1, EXO_RIGHT_READ), -EINVAL); /* no env */
     for (int i = 0; i < RAMDISK_MAX_BINDINGS; i++)
         assert_true(rd_bind(&rd, 2, 0, 1, EXO_RIGHT_READ) > 0);
     assert_int_equal(rd_bind(&rd, 2, 0, 1, EXO_RIGHT_READ), -ENOMEM);
@@ -47,12 +47,12 @@ static void test_read_write_checks(void **state)
     assert_int_equal(rd_read(&rd, 2, ro, 5, 2, buf), 0);
     assert_int_equal(buf[0], 5);
     assert_int_equal(buf[BS], 6);
-    assert_int_equal(rd_read(&rd, 2, ro, 3, 1, buf), -ERANGE);   /* before the range */
-    assert_int_equal(rd_read(&rd, 2, ro, 7, 2, buf), -ERANGE);   /* runs past the end */
+    assert_int_equal(rd_read(&rd, 2, ro, 3, 1, buf), -ERANGE); /* before the range */
+    assert_int_equal(rd_read(&rd, 2, ro, 7, 2, buf), -ERANGE); /* runs past the end */
     assert_int_equal(rd_read(&rd, 2, ro, 4, 5, buf), -ERANGE);
-    assert_int_equal(rd_write(&rd, 2, ro, 4, 1, buf), -EPERM);   /* read-only binding */
-    assert_int_equal(rd_read(&rd, 2, rw, 8, 1, buf), -EINVAL);   /* someone else's binding */
-    assert_int_equal(rd_read(&rd, 2, 0, 8, 1, buf), -EINVAL);    /* no such binding */
+    assert_int_equal(rd_write(&rd, 2, ro, 4, 1, buf), -EPERM); /* read-only binding */
+    assert_int_equal(rd_read(&rd, 2, rw, 8, 1, buf), -EINVAL); /* someone else's binding */
+    assert_int_equal(rd_read(&rd, 2, 0, 8, 1, buf), -EINVAL);  /* no such binding */
     assert_int_equal(rd_read(&rd, 2, 999, 8, 1, buf), -EINVAL);
     memset(buf, 0xab, BS);
     assert_int_equal(rd_write(&rd, 3, rw, 9, 1, buf), 0);

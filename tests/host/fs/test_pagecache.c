@@ -28,13 +28,11 @@
 
 /* ---- fake frames (the mm tests' buddy over a host arena) ---- */
 
-static const struct mm_as_ops ops = {test_frame_alloc,
-                                     test_frame_free,
-                                     test_page_to_pa,
-                                     test_pa_to_page,
-                                     test_page_to_virt,
-                                     NULL,
-                                     NULL};
+static const struct mm_as_ops ops = {.frame_alloc = test_frame_alloc,
+                                     .frame_free = test_frame_free,
+                                     .page_to_pa = test_page_to_pa,
+                                     .pa_to_page = test_pa_to_page,
+                                     .page_to_virt = test_page_to_virt};
 static const struct mm_as_layout layout = {
     .mmap_min = 0x10000,
     .mmap_base = 0x7f0000000000UL,

@@ -21,13 +21,12 @@ static void f_flush(void *ctx, uint64_t va, uint64_t len)
     flushes++;
 }
 
-static const struct mm_as_ops ops = {test_frame_alloc,
-                                     test_frame_free,
-                                     test_page_to_pa,
-                                     test_pa_to_page,
-                                     test_page_to_virt,
-                                     f_flush,
-                                     NULL};
+static const struct mm_as_ops ops = {.frame_alloc = test_frame_alloc,
+                                     .frame_free = test_frame_free,
+                                     .page_to_pa = test_page_to_pa,
+                                     .pa_to_page = test_pa_to_page,
+                                     .page_to_virt = test_page_to_virt,
+                                     .tlb_flush = f_flush};
 static const struct mm_as_layout layout = {
     .mmap_min = 0x10000,
     .mmap_base = TOP,
