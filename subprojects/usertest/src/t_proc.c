@@ -225,7 +225,7 @@ static void wait4_rusage(void)
     CHECK_SYS(getrusage(RUSAGE_CHILDREN, &ch));
     int64_t chus = (ch.ru_utime.tv_sec + ch.ru_stime.tv_sec) * 1000000LL + ch.ru_utime.tv_usec +
                    ch.ru_stime.tv_usec;
-    CHECK_CMP(chus, >=, us - 1000);
+    CHECK_CMP(chus, >=, 30000); /* not us exactly: Linux scales the two sums separately */
 }
 
 static void getpid_identity(void)
