@@ -229,19 +229,23 @@ int proc_start_init_path(const char *path, const char *const *argv, const char *
  * core-dumping ones). Signal handlers arrive with the signals issue. */
 void force_signal(int sig)
 {
-    static const uint64_t core = (1UL << 3) | (1UL << 4) | (1UL << 5) | (1UL << 6) |
-                                 (1UL << 7) | (1UL << 8) | (1UL << 11) | (1UL << 31);
+    static const uint64_t core = (1UL << 3) | (1UL << 4) | (1UL << 5) | (1UL << 6) | (1UL << 7) |
+                                 (1UL << 8) | (1UL << 11) | (1UL << 31);
     proc_exit(sig | ((core >> sig) & 1 ? 0x80 : 0));
 }
-
 
 static int exception_signal(const struct exo_stop *stop)
 {
     switch (stop->exception_class) {
-    case 0x3c: return 5;           /* BRK: SIGTRAP */
-    case 0x22: case 0x26: return 7; /* PC/SP alignment: SIGBUS */
-    case 0x2c: return 8;           /* FP exception: SIGFPE */
-    default: return 4;             /* SIGILL */
+    case 0x3c:
+        return 5; /* BRK: SIGTRAP */
+    case 0x22:
+    case 0x26:
+        return 7; /* PC/SP alignment: SIGBUS */
+    case 0x2c:
+        return 8; /* FP exception: SIGFPE */
+    default:
+        return 4; /* SIGILL */
     }
 }
 
@@ -284,7 +288,9 @@ void task_user_loop(struct task *t)
         timers_cpu_check(p);
         int sig = 0, code = 0;
         switch (stop.reason) {
-        case EXO_STOP_SYSCALL: syscall_handle(t); break;
+        case EXO_STOP_SYSCALL:
+            syscall_handle(t);
+            break;
         case EXO_STOP_FAULT:
             p->usage.minflt++;
             sig = vm_fault(proc_vm(p), stop.addr, stop.access, &code);
@@ -293,7 +299,8 @@ void task_user_loop(struct task *t)
             sig = exception_signal(&stop);
             code = sig == 4 ? 1 /* ILL_ILLOPC */ : sig == 5 ? 1 /* TRAP_BRKPT */ : 1;
             break;
-        default: break;
+        default:
+            break;
         }
         if (sig)
             signal_fault(sig, code, stop.addr);
@@ -367,7 +374,9 @@ static void notify_exit(struct process *parent, struct process *c)
 {
     linux_siginfo_t info;
     bool killed = (c->exit_status & 0x7f) != 0;
-    int code = !killed ? 1 /* CLD_EXITED */ : (c->exit_status & 0x80) ? 3 /* CLD_DUMPED */ : 2;
+    int code = !killed                   ? 1 /* LINUX_CLD_EXITED */
+               : (c->exit_status & 0x80) ? 3 /* LINUX_CLD_DUMPED */
+                                         : 2;
     sig_info_user(&info, LINUX_SIGCHLD, code, c->pid, c->uid);
     info.fields.sigchld.status = killed ? c->exit_status & 0x7f : (c->exit_status >> 8) & 0xff;
     signal_process(parent, &info);
@@ -422,7 +431,7 @@ static void proc_become_zombie(struct process *p)
     struct vmspace *vm = p->vm;
     __atomic_store_n(&p->vm, NULL, __ATOMIC_RELEASE);
     spin_unlock(&p->lock);
-    vmspace_put(vm); /* others sharing it (CLONE_VM) keep it */
+    vmspace_put(vm); /* others sharing it (LINUX_CLONE_VM) keep it */
     proc_drop_image(p);
     struct process *init = proc_find(1);
     struct list_node dead = LIST_INIT(dead);
@@ -432,7 +441,7 @@ static void proc_become_zombie(struct process *p)
         spin_unlock(&procs_lock);
         klog("init exited with status %#x\n", p->exit_status);
         exo_machine_exit((p->exit_status >> 8) & 0xff ? (p->exit_status >> 8) & 0xff
-                                                       : p->exit_status & 0x7f);
+                                                      : p->exit_status & 0x7f);
     }
     /* Everything below happens under procs_lock: once p is a zombie its parent may reap
      * and free it (wait4 frees under the same lock), and the parent cannot go away while
@@ -565,7 +574,7 @@ void proc_stop(int sig)
     p->cont_unreported = false;
     spin_unlock(&p->lock);
     if (first)
-        notify_parent(p, 5 /* CLD_STOPPED */, sig);
+        notify_parent(p, 5 /* LINUX_CLD_STOPPED */, sig);
 }
 
 void proc_continue(struct process *p)
@@ -580,7 +589,7 @@ void proc_continue(struct process *p)
     spin_unlock(&p->lock);
     wake_all(&p->stop_wait);
     if (was)
-        notify_parent(p, 6 /* CLD_CONTINUED */, LINUX_SIGCONT);
+        notify_parent(p, 6 /* LINUX_CLD_CONTINUED */, LINUX_SIGCONT);
 }
 
 static bool not_stopped(void *arg)
@@ -607,14 +616,6 @@ SYSCALL_DEFINE1(exit_group, int, code)
     proc_exit((code & 0xff) << 8);
 }
 
-#define CLONE_VM             0x00000100
-#define CLONE_VFORK          0x00004000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID   0x01000000
-
 static struct task *clone_task(struct task *parent, struct process *p, uint64_t flags,
                                uint64_t stack, uint64_t tls, uint64_t ctid)
 {
@@ -627,22 +628,22 @@ static struct task *clone_task(struct task *parent, struct process *p, uint64_t 
     t->cpus_allowed = parent->cpus_allowed;
     if (stack)
         t->uctx.sp = stack;
-    if (flags & CLONE_SETTLS)
+    if (flags & LINUX_CLONE_SETTLS)
         t->uctx.tpidr = tls;
-    if (flags & CLONE_CHILD_CLEARTID)
+    if (flags & LINUX_CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
-    sigthread_init(&t->sig, &parent->sig, !(flags & CLONE_VM) || (flags & CLONE_VFORK));
+    sigthread_init(&t->sig, &parent->sig, !(flags & LINUX_CLONE_VM) || (flags & LINUX_CLONE_VFORK));
     sched_entity_init(&t->se, p->nice);
     add_thread(p, t);
     return t;
 }
 
-/* The child's address space: the parent's own with CLONE_VM (vfork, posix_spawn, shared
+/* The child's address space: the parent's own with LINUX_CLONE_VM (vfork, posix_spawn, shared
  * memory processes), else a new copy-on-write copy of it (fork). */
 static int child_address_space(struct process *child, struct process *parent, uint64_t flags)
 {
     struct vmspace *from = proc_vm(parent);
-    if (flags & CLONE_VM) {
+    if (flags & LINUX_CLONE_VM) {
         vmspace_get(from);
         child->vm = from;
         return 0;
@@ -666,15 +667,15 @@ static bool vfork_child_done(void *arg)
 }
 
 /* clone(flags, stack, parent_tid, tls, child_tid) on arm64. */
-SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_t, tls,
-                uint64_t, ctid)
+SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_t, tls, uint64_t,
+                ctid)
 {
     struct task *cur = current_task();
     struct process *parent = cur->proc;
     struct task *t;
     struct process *child = NULL;
-    if (flags & CLONE_THREAD) {
-        if (!(flags & CLONE_VM))
+    if (flags & LINUX_CLONE_THREAD) {
+        if (!(flags & LINUX_CLONE_VM))
             return -EINVAL;
         t = clone_task(cur, parent, flags, stack, tls, ctid);
         if (!t)
@@ -711,9 +712,9 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
         list_push_back(&parent->children, &child->sibling);
         spin_unlock(&procs_lock);
     }
-    if (flags & CLONE_PARENT_SETTID)
+    if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(ptid, &t->tid, sizeof(int));
-    if (flags & CLONE_CHILD_SETTID) {
+    if (flags & LINUX_CLONE_CHILD_SETTID) {
         /* written in the child's memory: for a thread that is ours too */
         if (child)
             copy_to_proc(child, ctid, &t->tid, sizeof(int));
@@ -722,14 +723,14 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     }
     int tid = t->tid;
     bool vfork_done = false;
-    if (child && (flags & CLONE_VFORK))
+    if (child && (flags & LINUX_CLONE_VFORK))
         child->vfork_done = &vfork_done;
     if (cur->ptrace)
         ptrace_clone_attach(cur, t, flags);
     task_start(t);
     if (cur->ptrace)
         ptrace_clone_event(cur, flags, tid);
-    if (child && (flags & CLONE_VFORK)) {
+    if (child && (flags & LINUX_CLONE_VFORK)) {
         await(&parent->child_wait, vfork_child_done, &vfork_done, 0, 0);
         if (cur->ptrace)
             ptrace_vfork_done(cur, tid);
@@ -737,17 +738,16 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, ptid, uint64_
     return tid;
 }
 
-#define CLONE_ARGS_SIZE_VER0 LINUX_CLONE_ARGS_SIZE_VER0
 #define CLONE_KNOWN                                                                                \
-    (CLONE_VM | CLONE_VFORK | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |                  \
-     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x00000200 /* FS */ | 0x00000400 /* FILES */ |    \
-     0x00000800 /* SIGHAND */ | 0x00040000 /* SYSVSEM */)
+    (LINUX_CLONE_VM | LINUX_CLONE_VFORK | LINUX_CLONE_THREAD | LINUX_CLONE_SETTLS |                \
+     LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_CHILD_SETTID |           \
+     LINUX_CLONE_FS | LINUX_CLONE_FILES | LINUX_CLONE_SIGHAND | LINUX_CLONE_SYSVSEM)
 
 /* Copies a clone_args of size bytes: fields past what we know must be zero (E2BIG). */
 static int clone_args_from_user(uint64_t uargs, uint64_t size, struct linux_clone_args *a)
 {
     memset(a, 0, sizeof(*a));
-    if (size < CLONE_ARGS_SIZE_VER0)
+    if (size < LINUX_CLONE_ARGS_SIZE_VER0)
         return -EINVAL;
     if (size > PAGE_SIZE)
         return -E2BIG;
@@ -780,23 +780,6 @@ SYSCALL_DEFINE2(clone3, uint64_t, uargs, uint64_t, size)
     return sys_clone(a.flags | a.exit_signal, sp, a.parent_tid, a.tls, a.child_tid, 0);
 }
 
-#define WNOHANG       0x00000001
-#define WSTOPPED      0x00000002 /* WUNTRACED */
-#define WEXITED       0x00000004
-#define WCONTINUED    0x00000008
-#define WNOWAIT       0x01000000
-#define WNOTHREAD     0x20000000 /* __WNOTHREAD */
-#define WALL          0x40000000 /* __WALL */
-#define WCLONE        0x80000000 /* __WCLONE */
-#define P_ALL         0
-#define P_PID         1
-#define P_PGID        2
-#define CLD_EXITED    1
-#define CLD_KILLED    2
-#define CLD_DUMPED    3
-#define CLD_STOPPED   5
-#define CLD_CONTINUED 6
-
 /* What a wait looks for (which/id as waitid takes them) and what it found. */
 struct wait_match {
     struct process *self;
@@ -813,33 +796,33 @@ struct wait_match {
 
 static bool child_matches(const struct process *c, const struct wait_match *m)
 {
-    return m->which == P_ALL || (m->which == P_PID && c->pid == m->id) ||
-           (m->which == P_PGID && c->pgid == m->id);
+    return m->which == LINUX_P_ALL || (m->which == LINUX_P_PID && c->pid == m->id) ||
+           (m->which == LINUX_P_PGID && c->pgid == m->id);
 }
 
-/* The report a wait with m's options takes from child c, if any; claims it unless WNOWAIT
+/* The report a wait with m's options takes from child c, if any; claims it unless LINUX_WNOWAIT
  * (a reaped zombie leaves the children list, a stop or continue is marked reported).
  * procs_lock held. */
 static bool claim_child(struct process *c, struct wait_match *m)
 {
-    bool keep = m->options & WNOWAIT;
-    if ((m->options & WEXITED) && READ_ONCE(c->zombie)) {
+    bool keep = m->options & LINUX_WNOWAIT;
+    if ((m->options & LINUX_WEXITED) && READ_ONCE(c->zombie)) {
         int st = c->exit_status, sig = st & 0x7f;
-        m->code = !sig ? CLD_EXITED : (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+        m->code = !sig ? LINUX_CLD_EXITED : (st & 0x80) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED;
         m->status = sig ? sig : (st >> 8) & 0xff;
         m->wstatus = st;
         if (!keep) {
             list_remove(&c->sibling);
             m->reaped = true;
         }
-    } else if ((m->options & WSTOPPED) && c->stopped && c->stop_unreported) {
-        m->code = CLD_STOPPED;
+    } else if ((m->options & LINUX_WSTOPPED) && c->stopped && c->stop_unreported) {
+        m->code = LINUX_CLD_STOPPED;
         m->status = c->stop_sig;
         m->wstatus = (c->stop_sig << 8) | 0x7f;
         if (!keep)
             c->stop_unreported = false;
-    } else if ((m->options & WCONTINUED) && c->cont_unreported) {
-        m->code = CLD_CONTINUED;
+    } else if ((m->options & LINUX_WCONTINUED) && c->cont_unreported) {
+        m->code = LINUX_CLD_CONTINUED;
         m->status = LINUX_SIGCONT;
         m->wstatus = 0xffff;
         if (!keep)
@@ -900,12 +883,12 @@ static void child_rusage(const struct process *c, struct linux_rusage *ru)
     ru->ru_nvcsw += kids.ru_nvcsw, ru->ru_nivcsw += kids.ru_nivcsw;
 }
 
-/* The common part of wait4 and waitid: waits (unless WNOHANG) for a report from a child
+/* The common part of wait4 and waitid: waits (unless LINUX_WNOHANG) for a report from a child
  * matching m, copies the child's usage to rusage (if non-zero) and reaps a claimed zombie.
- * The child's pid, 0 (WNOHANG, nothing to report) or a negative errno. */
+ * The child's pid, 0 (LINUX_WNOHANG, nothing to report) or a negative errno. */
 static long wait_for_child(struct wait_match *m, uint64_t rusage)
 {
-    if (m->options & WNOHANG)
+    if (m->options & LINUX_WNOHANG)
         find_child(m);
     else {
         int err = await(&m->self->child_wait, find_child, m, AWAIT_INTERRUPTIBLE, 0);
@@ -937,12 +920,13 @@ static long wait_for_child(struct wait_match *m, uint64_t rusage)
 SYSCALL_DEFINE4(wait4, int, pid, uint64_t, wstatus, unsigned, options, uint64_t, rusage)
 {
     struct process *self = current_proc();
-    if (options & ~(WNOHANG | WSTOPPED | WCONTINUED | WNOTHREAD | WCLONE | WALL))
+    if (options & ~(LINUX_WNOHANG | LINUX_WSTOPPED | LINUX_WCONTINUED | LINUX___WNOTHREAD |
+                    LINUX___WCLONE | LINUX___WALL))
         return -EINVAL;
     if (pid == INT32_MIN) /* -pid would overflow */
         return -ESRCH;
-    struct wait_match m = {.self = self, .options = options | WEXITED};
-    m.which = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
+    struct wait_match m = {.self = self, .options = options | LINUX_WEXITED};
+    m.which = pid > 0 ? LINUX_P_PID : pid == -1 ? LINUX_P_ALL : LINUX_P_PGID;
     m.id = pid > 0 ? pid : pid == 0 ? self->pgid : -pid;
     long r = wait_for_child(&m, rusage);
     if (r > 0 && wstatus && copy_to_user(wstatus, &m.wstatus, sizeof(int)))
@@ -954,14 +938,15 @@ SYSCALL_DEFINE4(wait4, int, pid, uint64_t, wstatus, unsigned, options, uint64_t,
 SYSCALL_DEFINE5(waitid, int, which, int, id, uint64_t, infop, unsigned, options, uint64_t, rusage)
 {
     struct process *self = current_proc();
-    if (options &
-        ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WNOTHREAD | WCLONE | WALL))
+    if (options & ~(LINUX_WNOHANG | LINUX_WNOWAIT | LINUX_WEXITED | LINUX_WSTOPPED |
+                    LINUX_WCONTINUED | LINUX___WNOTHREAD | LINUX___WCLONE | LINUX___WALL))
         return -EINVAL;
-    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+    if (!(options & (LINUX_WEXITED | LINUX_WSTOPPED | LINUX_WCONTINUED)))
         return -EINVAL;
-    if (which == P_PGID && id == 0)
+    if (which == LINUX_P_PGID && id == 0)
         id = self->pgid;
-    if ((which != P_ALL && which != P_PID && which != P_PGID) || (which != P_ALL && id <= 0))
+    if ((which != LINUX_P_ALL && which != LINUX_P_PID && which != LINUX_P_PGID) ||
+        (which != LINUX_P_ALL && id <= 0))
         return -EINVAL;
     struct wait_match m = {.self = self, .which = which, .id = id, .options = options};
     long r = wait_for_child(&m, rusage);

@@ -16,73 +16,14 @@
 #include <lib/kassert.h>
 #include <libos/abi/linux.h>
 #include <libos/abi/dirent.h>
+#include <libos/abi/ptrace.h>
 #include <libos/abi/syscall.h>
 #include <libos/proc.h>
 #include <libos/ptrace.h>
 #include <mm/slab.h>
 
-#define PTRACE_TRACEME          0
-#define PTRACE_PEEKTEXT         1
-#define PTRACE_PEEKDATA         2
-#define PTRACE_POKETEXT         4
-#define PTRACE_POKEDATA         5
-#define PTRACE_CONT             7
-#define PTRACE_KILL             8
-#define PTRACE_ATTACH           16
-#define PTRACE_DETACH           17
-#define PTRACE_SYSCALL          24
-#define PTRACE_SETOPTIONS       0x4200
-#define PTRACE_GETEVENTMSG      0x4201
-#define PTRACE_GETSIGINFO       0x4202
-#define PTRACE_SETSIGINFO       0x4203
-#define PTRACE_GETREGSET        0x4204
-#define PTRACE_SETREGSET        0x4205
-#define PTRACE_SEIZE            0x4206
-#define PTRACE_INTERRUPT        0x4207
-#define PTRACE_LISTEN           0x4208
-#define PTRACE_GETSIGMASK       0x420a
-#define PTRACE_SETSIGMASK       0x420b
-#define PTRACE_GET_SYSCALL_INFO 0x420e
-
-#define O_TRACESYSGOOD    0x1
-#define O_TRACEFORK       0x2
-#define O_TRACEVFORK      0x4
-#define O_TRACECLONE      0x8
-#define O_TRACEEXEC       0x10
-#define O_TRACEVFORKDONE  0x20
-#define O_TRACEEXIT       0x40
-#define O_TRACESECCOMP    0x80
-#define O_EXITKILL        0x100000
-#define O_SUSPEND_SECCOMP 0x200000
-#define O_KNOWN           (0xff | O_EXITKILL | O_SUSPEND_SECCOMP)
-
-#define EVENT_FORK       1
-#define EVENT_VFORK      2
-#define EVENT_CLONE      3
-#define EVENT_EXEC       4
-#define EVENT_VFORK_DONE 5
-#define EVENT_EXIT       6
-#define EVENT_STOP       128
-
-#define NT_PRSTATUS        1
-#define NT_PRFPREG         2
-#define NT_ARM_TLS         0x401
-#define NT_ARM_SYSTEM_CALL 0x404
-
-#define SYSCALL_INFO_NONE  0
-#define SYSCALL_INFO_ENTRY 1
-#define SYSCALL_INFO_EXIT  2
-#define AUDIT_ARCH_AARCH64 0xc00000b7u
-
-#define CLD_EXITED  1
-#define CLD_KILLED  2
-#define CLD_DUMPED  3
-#define CLD_TRAPPED 4
-#define WNOWAIT     0x01000000
-#define P_ALL       0
-#define P_PID       1
-#define P_PGID      2
-#define CLONE_VFORK 0x00004000
+/* The options LINUX_PTRACE_SETOPTIONS accepts. */
+#define PTRACE_O_KNOWN (0xff | LINUX_PTRACE_O_EXITKILL | LINUX_PTRACE_O_SUSPEND_SECCOMP)
 
 struct ptrace_link {
     struct list_node link; /* in links, while attached */
@@ -97,8 +38,8 @@ struct ptrace_link {
     bool unreported;    /* wait has not reported the stop yet */
     bool resumed;       /* the tracer ended the stop */
     int resume_sig;     /* the signal it restarted the tracee with */
-    bool syscall_trace; /* PTRACE_SYSCALL: stop at syscall entry and exit */
-    bool interrupt;     /* PTRACE_INTERRUPT pending */
+    bool syscall_trace; /* LINUX_PTRACE_SYSCALL: stop at syscall entry and exit */
+    bool interrupt;     /* LINUX_PTRACE_INTERRUPT pending */
     bool start_stop;    /* auto-attached: stops before running user code */
     int status;         /* wait status of the current stop */
     int syscall_op;     /* SYSCALL_INFO_* of the current stop */
@@ -223,13 +164,13 @@ static int ptrace_stop(struct task *t, int status, const linux_siginfo_t *info, 
     l->resumed = false;
     l->resume_sig = 0;
     l->stopped = l->unreported = true;
-    notify_tracer(l, CLD_TRAPPED, (status >> 8) & 0xff);
+    notify_tracer(l, LINUX_CLD_TRAPPED, (status >> 8) & 0xff);
     spin_unlock(&ptrace_lock);
     await(&l->wq, exit_stop ? exit_stop_over : stop_over, l, 0, 0);
     spin_lock(&ptrace_lock);
     l->stopped = l->unreported = false;
     int sig = l->resumed ? l->resume_sig : 0;
-    l->syscall_op = SYSCALL_INFO_NONE;
+    l->syscall_op = LINUX_PTRACE_SYSCALL_INFO_NONE;
     spin_unlock(&ptrace_lock);
     return sig;
 }
@@ -246,7 +187,8 @@ static int event_stop(struct task *t, int event, uint64_t msg)
     linux_siginfo_t info;
     trap_info(&info, LINUX_SIGTRAP | event << 8);
     t->ptrace->eventmsg = msg;
-    return ptrace_stop(t, (LINUX_SIGTRAP | event << 8) << 8 | 0x7f, &info, event == EVENT_EXIT);
+    return ptrace_stop(t, (LINUX_SIGTRAP | event << 8) << 8 | 0x7f, &info,
+                       event == LINUX_PTRACE_EVENT_EXIT);
 }
 
 /* The tracer resumed a stop with sig: it is sent to the thread (after a signal stop it
@@ -270,10 +212,10 @@ static int syscall_stop(struct task *t, int op)
 {
     struct ptrace_link *l = t->ptrace;
     linux_siginfo_t info;
-    int sig = l->options & O_TRACESYSGOOD ? LINUX_SIGTRAP | 0x80 : LINUX_SIGTRAP;
+    int sig = l->options & LINUX_PTRACE_O_TRACESYSGOOD ? LINUX_SIGTRAP | 0x80 : LINUX_SIGTRAP;
     trap_info(&info, sig);
     uint64_t x7 = t->uctx.x[7];
-    t->uctx.x[7] = op == SYSCALL_INFO_ENTRY ? 0 : 1;
+    t->uctx.x[7] = op == LINUX_PTRACE_SYSCALL_INFO_ENTRY ? 0 : 1;
     l->syscall_op = op;
     int resume = ptrace_stop(t, sig << 8 | 0x7f, &info, false);
     t->uctx.x[7] = x7;
@@ -287,7 +229,7 @@ long ptrace_syscall_enter(struct task *t)
     if (!l || !l->syscall_trace)
         return nr;
     l->syscallno = nr;
-    int sig = syscall_stop(t, SYSCALL_INFO_ENTRY);
+    int sig = syscall_stop(t, LINUX_PTRACE_SYSCALL_INFO_ENTRY);
     if (READ_ONCE(t->proc->exiting))
         return -1;
     if ((l = live_link(t)) == NULL)
@@ -302,7 +244,7 @@ void ptrace_syscall_exit(struct task *t)
     struct ptrace_link *l = live_link(t);
     if (!l || !l->syscall_trace)
         return;
-    int sig = syscall_stop(t, SYSCALL_INFO_EXIT);
+    int sig = syscall_stop(t, LINUX_PTRACE_SYSCALL_INFO_EXIT);
     if (sig && live_link(t))
         inject_signal(t, sig, NULL);
 }
@@ -314,7 +256,7 @@ void ptrace_signal_stops(struct task *t)
         return;
     if (READ_ONCE(l->interrupt)) {
         l->interrupt = false;
-        int sig = event_stop(t, EVENT_STOP, 0);
+        int sig = event_stop(t, LINUX_PTRACE_EVENT_STOP, 0);
         if (sig && live_link(t))
             inject_signal(t, sig, NULL);
     }
@@ -344,7 +286,7 @@ void ptrace_task_start(struct task *t)
     l->start_stop = false;
     int sig;
     if (l->seized) {
-        sig = event_stop(t, EVENT_STOP, 0);
+        sig = event_stop(t, LINUX_PTRACE_EVENT_STOP, 0);
     } else {
         linux_siginfo_t info;
         sig_info_user(&info, LINUX_SIGSTOP, LINUX_SI_USER, 0, 0);
@@ -357,16 +299,16 @@ void ptrace_task_start(struct task *t)
 /* Which event (and option) a clone with these flags is reported as (Linux's rules). */
 static int clone_event(uint64_t flags, unsigned *option)
 {
-    if (flags & CLONE_VFORK) {
-        *option = O_TRACEVFORK;
-        return EVENT_VFORK;
+    if (flags & LINUX_CLONE_VFORK) {
+        *option = LINUX_PTRACE_O_TRACEVFORK;
+        return LINUX_PTRACE_EVENT_VFORK;
     }
     if ((flags & 0xff) != LINUX_SIGCHLD) {
-        *option = O_TRACECLONE;
-        return EVENT_CLONE;
+        *option = LINUX_PTRACE_O_TRACECLONE;
+        return LINUX_PTRACE_EVENT_CLONE;
     }
-    *option = O_TRACEFORK;
-    return EVENT_FORK;
+    *option = LINUX_PTRACE_O_TRACEFORK;
+    return LINUX_PTRACE_EVENT_FORK;
 }
 
 static struct ptrace_link *link_new(struct task *t, struct process *tracer)
@@ -422,9 +364,9 @@ void ptrace_clone_event(struct task *cur, uint64_t flags, int new_tid)
 void ptrace_vfork_done(struct task *cur, int child_pid)
 {
     struct ptrace_link *l = live_link(cur);
-    if (!l || !(l->options & O_TRACEVFORKDONE))
+    if (!l || !(l->options & LINUX_PTRACE_O_TRACEVFORKDONE))
         return;
-    int sig = event_stop(cur, EVENT_VFORK_DONE, (uint64_t)child_pid);
+    int sig = event_stop(cur, LINUX_PTRACE_EVENT_VFORK_DONE, (uint64_t)child_pid);
     if (sig && live_link(cur))
         inject_signal(cur, sig, NULL);
 }
@@ -434,8 +376,8 @@ void ptrace_exec(struct task *t, int old_tid)
     struct ptrace_link *l = live_link(t);
     if (!l)
         return;
-    if (l->options & O_TRACEEXEC) {
-        int sig = event_stop(t, EVENT_EXEC, (uint64_t)old_tid);
+    if (l->options & LINUX_PTRACE_O_TRACEEXEC) {
+        int sig = event_stop(t, LINUX_PTRACE_EVENT_EXEC, (uint64_t)old_tid);
         if (sig && live_link(t))
             inject_signal(t, sig, NULL);
     } else if (!l->seized) {
@@ -450,8 +392,8 @@ void ptrace_task_exit(struct task *t, int status)
     struct ptrace_link *l = live_link(t);
     if (!l)
         return;
-    if ((l->options & O_TRACEEXIT) && !sigkill_pending(t)) {
-        event_stop(t, EVENT_EXIT, (uint64_t)(unsigned)status);
+    if ((l->options & LINUX_PTRACE_O_TRACEEXIT) && !sigkill_pending(t)) {
+        event_stop(t, LINUX_PTRACE_EVENT_EXIT, (uint64_t)(unsigned)status);
         if (!(l = live_link(t)))
             return;
     }
@@ -472,9 +414,9 @@ void ptrace_task_exit(struct task *t, int status)
             e = NULL;
             bool killed = (status & 0x7f) != 0;
             notify_tracer(l,
-                          !killed           ? CLD_EXITED
-                          : (status & 0x80) ? CLD_DUMPED
-                                            : CLD_KILLED,
+                          !killed           ? LINUX_CLD_EXITED
+                          : (status & 0x80) ? LINUX_CLD_DUMPED
+                                            : LINUX_CLD_KILLED,
                           killed ? status & 0x7f : (status >> 8) & 0xff);
         }
     }
@@ -516,7 +458,7 @@ void ptrace_tracer_exit(struct process *p)
         struct ptrace_link *l = list_entry(pos, struct ptrace_link, link);
         if (l->tracer != p)
             continue;
-        if ((l->options & O_EXITKILL) && nkill < MAX_KILL)
+        if ((l->options & LINUX_PTRACE_O_EXITKILL) && nkill < MAX_KILL)
             kill[nkill++] = l->proc->pid;
         detach_locked(l, 0);
     }
@@ -544,7 +486,8 @@ bool ptrace_process_traced(const struct process *p)
 
 static bool report_matches(int which, int id, int tid, int pgid)
 {
-    return which == P_ALL || (which == P_PID && tid == id) || (which == P_PGID && pgid == id);
+    return which == LINUX_P_ALL || (which == LINUX_P_PID && tid == id) ||
+           (which == LINUX_P_PGID && pgid == id);
 }
 
 int ptrace_wait_claim(struct process *self, int which, int id, unsigned options,
@@ -560,9 +503,9 @@ int ptrace_wait_claim(struct process *self, int which, int id, unsigned options,
             continue;
         found = 0;
         if (l->stopped && l->unreported && !l->resumed) {
-            *r = (struct ptrace_report){l->tid, l->status, CLD_TRAPPED, (l->status >> 8) & 0xff,
-                                        l->proc->uid};
-            if (!(options & WNOWAIT))
+            *r = (struct ptrace_report){l->tid, l->status, LINUX_CLD_TRAPPED,
+                                        (l->status >> 8) & 0xff, l->proc->uid};
+            if (!(options & LINUX_WNOWAIT))
                 l->unreported = false;
             found = 1;
             break;
@@ -577,11 +520,11 @@ int ptrace_wait_claim(struct process *self, int which, int id, unsigned options,
             continue;
         int sig = e->wstatus & 0x7f;
         *r = (struct ptrace_report){e->tid, e->wstatus,
-                                    !sig                  ? CLD_EXITED
-                                    : (e->wstatus & 0x80) ? CLD_DUMPED
-                                                          : CLD_KILLED,
+                                    !sig                  ? LINUX_CLD_EXITED
+                                    : (e->wstatus & 0x80) ? LINUX_CLD_DUMPED
+                                                          : LINUX_CLD_KILLED,
                                     sig ? sig : (e->wstatus >> 8) & 0xff, e->uid};
-        if (!(options & WNOWAIT)) {
+        if (!(options & LINUX_WNOWAIT)) {
             list_remove(&e->link);
             kfree(e);
         }
@@ -636,7 +579,7 @@ static int attach_locked(struct task *t, void *arg)
 
 static long do_attach(int pid, bool seize, unsigned options)
 {
-    if (seize && (options & ~O_KNOWN))
+    if (seize && (options & ~PTRACE_O_KNOWN))
         return -EINVAL;
     struct ptrace_link *l = kzalloc(sizeof(*l));
     if (!l)
@@ -719,44 +662,37 @@ static int tracee_mem(int tid, uint64_t uva, void *kbuf, uint64_t len, bool writ
     return err ? -EIO : 0;
 }
 
-struct user_pt_regs_abi {
-    uint64_t regs[31], sp, pc, pstate;
-};
-struct user_fpsimd_abi {
-    __uint128_t vregs[32];
-    uint32_t fpsr, fpcr, reserved[2];
-};
-
 /* GETREGSET/SETREGSET on l (ptrace_lock held): into/out of buf (at most *len bytes; *len
  * becomes the size used). */
 static long regset_locked(struct ptrace_link *l, unsigned type, void *buf, uint64_t *len, bool set)
 {
     struct exo_context *c = &l->task->uctx;
     union {
-        struct user_pt_regs_abi gp;
-        struct user_fpsimd_abi fp;
+        struct linux_user_pt_regs gp;
+        struct linux_user_fpsimd fp;
         uint64_t tls;
         int32_t nr;
     } r;
     uint64_t size;
     memset(&r, 0, sizeof(r));
     switch (type) {
-    case NT_PRSTATUS:
+    case LINUX_NT_PRSTATUS:
         size = sizeof(r.gp);
         memcpy(r.gp.regs, c->x, sizeof(c->x));
         r.gp.sp = c->sp, r.gp.pc = c->pc, r.gp.pstate = c->pstate;
         break;
-    case NT_PRFPREG:
+    case LINUX_NT_PRFPREG:
         size = sizeof(r.fp);
         memcpy(r.fp.vregs, c->v, sizeof(c->v));
         r.fp.fpsr = c->fpsr, r.fp.fpcr = c->fpcr;
         break;
-    case NT_ARM_TLS:
+    case LINUX_NT_ARM_TLS:
         size = sizeof(r.tls), r.tls = c->tpidr;
         break;
-    case NT_ARM_SYSTEM_CALL:
+    case LINUX_NT_ARM_SYSTEM_CALL:
         size = sizeof(r.nr);
-        r.nr = l->syscall_op == SYSCALL_INFO_ENTRY ? (int32_t)l->syscallno : (int32_t)c->x[8];
+        r.nr = l->syscall_op == LINUX_PTRACE_SYSCALL_INFO_ENTRY ? (int32_t)l->syscallno
+                                                                : (int32_t)c->x[8];
         break;
     default:
         return -EINVAL;
@@ -769,16 +705,16 @@ static long regset_locked(struct ptrace_link *l, unsigned type, void *buf, uint6
     }
     memcpy(&r, buf, size);
     switch (type) {
-    case NT_PRSTATUS:
+    case LINUX_NT_PRSTATUS:
         memcpy(c->x, r.gp.regs, sizeof(c->x));
         c->sp = r.gp.sp, c->pc = r.gp.pc;
         c->pstate = (c->pstate & ~0xf0000000ull) | (r.gp.pstate & 0xf0000000ull); /* NZCV */
         break;
-    case NT_PRFPREG:
+    case LINUX_NT_PRFPREG:
         memcpy(c->v, r.fp.vregs, sizeof(c->v));
         c->fpsr = r.fp.fpsr, c->fpcr = r.fp.fpcr;
         break;
-    case NT_ARM_TLS:
+    case LINUX_NT_ARM_TLS:
         c->tpidr = r.tls;
         break;
     default:
@@ -793,7 +729,7 @@ static long do_regset(int tid, unsigned type, uint64_t uiov, bool set)
     struct linux_iovec iov;
     if (copy_from_user(&iov, uiov, sizeof(iov)))
         return -EFAULT;
-    enum { REGSET_MAX = sizeof(struct user_fpsimd_abi) };
+    enum { REGSET_MAX = sizeof(struct linux_user_fpsimd) };
     uint8_t *buf = kzalloc(REGSET_MAX);
     if (!buf)
         return -ENOMEM;
@@ -817,44 +753,29 @@ static long do_regset(int tid, unsigned type, uint64_t uiov, bool set)
     return err;
 }
 
-struct syscall_info_abi {
-    uint8_t op, pad[3];
-    uint32_t arch;
-    uint64_t instruction_pointer, stack_pointer;
-    union {
-        struct {
-            uint64_t nr, args[6];
-        } entry;
-        struct {
-            int64_t rval;
-            uint8_t is_error;
-        } exit;
-    };
-};
-
 static long do_syscall_info(int tid, uint64_t size, uint64_t uinfo)
 {
-    struct syscall_info_abi info;
+    struct linux_ptrace_syscall_info info;
     memset(&info, 0, sizeof(info));
     struct ptrace_link *l = tracee_locked(tid, true);
     if (!l)
         return -ESRCH;
     const struct exo_context *c = &l->task->uctx;
-    info.arch = AUDIT_ARCH_AARCH64;
+    info.arch = LINUX_AUDIT_ARCH_AARCH64;
     info.instruction_pointer = c->pc;
     info.stack_pointer = c->sp;
     /* a syscall-exit stop shows its result; entry stops the arguments */
     info.op = l->syscall_op;
-    uint64_t used = offsetof(struct syscall_info_abi, entry);
-    if (info.op == SYSCALL_INFO_ENTRY) {
+    uint64_t used = offsetof(struct linux_ptrace_syscall_info, entry);
+    if (info.op == LINUX_PTRACE_SYSCALL_INFO_ENTRY) {
         info.entry.nr = (uint64_t)l->syscallno;
         for (int i = 0; i < 6; i++)
             info.entry.args[i] = c->x[i];
-        used = offsetof(struct syscall_info_abi, entry.args) + sizeof(info.entry.args);
-    } else if (info.op == SYSCALL_INFO_EXIT) {
+        used = offsetof(struct linux_ptrace_syscall_info, entry.args) + sizeof(info.entry.args);
+    } else if (info.op == LINUX_PTRACE_SYSCALL_INFO_EXIT) {
         info.exit.rval = (int64_t)c->x[0];
         info.exit.is_error = info.exit.rval < 0 && info.exit.rval >= -4095;
-        used = offsetof(struct syscall_info_abi, exit.is_error) + 1;
+        used = offsetof(struct linux_ptrace_syscall_info, exit.is_error) + 1;
     }
     spin_unlock(&ptrace_lock);
     if (copy_to_user(uinfo, &info, MIN(size, used)))
@@ -867,13 +788,13 @@ static long do_resume(int tid, long request, uint64_t sig)
 {
     if (sig > LINUX_NSIG)
         return -EIO;
-    struct ptrace_link *l = tracee_locked(tid, request != PTRACE_DETACH);
+    struct ptrace_link *l = tracee_locked(tid, request != LINUX_PTRACE_DETACH);
     if (!l)
         return -ESRCH;
-    if (request == PTRACE_DETACH) {
+    if (request == LINUX_PTRACE_DETACH) {
         detach_locked(l, (int)sig);
     } else {
-        l->syscall_trace = request == PTRACE_SYSCALL;
+        l->syscall_trace = request == LINUX_PTRACE_SYSCALL;
         l->resume_sig = (int)sig;
         l->resumed = true;
         l->unreported = false;
@@ -908,7 +829,7 @@ static long do_kill(int tid, int sig)
     if (!l)
         return -ESRCH;
     int pid = l->proc->pid;
-    if (sig != LINUX_SIGKILL) { /* PTRACE_INTERRUPT: a stop at the next return to user mode */
+    if (sig != LINUX_SIGKILL) { /* LINUX_PTRACE_INTERRUPT: a stop at the next return to user mode */
         l->interrupt = true;
         wake_for_signal(l->task);
     }
@@ -924,22 +845,22 @@ static long do_query(long request, int pid, uint64_t addr, uint64_t data)
     uint64_t word;
     long err;
     switch (request) {
-    case PTRACE_PEEKTEXT:
-    case PTRACE_PEEKDATA:
+    case LINUX_PTRACE_PEEKTEXT:
+    case LINUX_PTRACE_PEEKDATA:
         err = tracee_mem(pid, addr, &word, sizeof(word), false);
         return err ? err : copy_to_user(data, &word, sizeof(word)) ? -EFAULT : 0;
-    case PTRACE_POKETEXT:
-    case PTRACE_POKEDATA:
+    case LINUX_PTRACE_POKETEXT:
+    case LINUX_PTRACE_POKEDATA:
         return tracee_mem(pid, addr, &data, sizeof(data), true);
-    case PTRACE_GETREGSET:
+    case LINUX_PTRACE_GETREGSET:
         return do_regset(pid, (unsigned)addr, data, false);
-    case PTRACE_SETREGSET:
+    case LINUX_PTRACE_SETREGSET:
         return do_regset(pid, (unsigned)addr, data, true);
-    case PTRACE_GETSIGINFO:
+    case LINUX_PTRACE_GETSIGINFO:
         return do_siginfo(pid, data, false);
-    case PTRACE_SETSIGINFO:
+    case LINUX_PTRACE_SETSIGINFO:
         return do_siginfo(pid, data, true);
-    case PTRACE_GET_SYSCALL_INFO:
+    case LINUX_PTRACE_GET_SYSCALL_INFO:
         return do_syscall_info(pid, addr, data);
     default:
         break;
@@ -949,16 +870,16 @@ static long do_query(long request, int pid, uint64_t addr, uint64_t data)
         return -ESRCH;
     err = 0;
     switch (request) {
-    case PTRACE_SETOPTIONS:
-        if (data & ~(uint64_t)O_KNOWN)
+    case LINUX_PTRACE_SETOPTIONS:
+        if (data & ~(uint64_t)PTRACE_O_KNOWN)
             err = -EINVAL;
         else
             l->options = (unsigned)data;
         break;
-    case PTRACE_GETEVENTMSG:
+    case LINUX_PTRACE_GETEVENTMSG:
         word = l->eventmsg;
         break;
-    case PTRACE_GETSIGMASK:
+    case LINUX_PTRACE_GETSIGMASK:
         word = l->task->sig.blocked;
         break;
     default:
@@ -966,7 +887,7 @@ static long do_query(long request, int pid, uint64_t addr, uint64_t data)
         break;
     }
     spin_unlock(&ptrace_lock);
-    if (!err && (request == PTRACE_GETEVENTMSG || request == PTRACE_GETSIGMASK))
+    if (!err && (request == LINUX_PTRACE_GETEVENTMSG || request == LINUX_PTRACE_GETSIGMASK))
         err = copy_to_user(data, &word, sizeof(word)) ? -EFAULT : 0;
     return err;
 }
@@ -974,23 +895,23 @@ static long do_query(long request, int pid, uint64_t addr, uint64_t data)
 SYSCALL_DEFINE4(ptrace, long, request, int, pid, uint64_t, addr, uint64_t, data)
 {
     switch (request) {
-    case PTRACE_TRACEME:
+    case LINUX_PTRACE_TRACEME:
         return do_traceme();
-    case PTRACE_ATTACH:
+    case LINUX_PTRACE_ATTACH:
         return do_attach(pid, false, 0);
-    case PTRACE_SEIZE:
+    case LINUX_PTRACE_SEIZE:
         return addr ? -EIO : do_attach(pid, true, (unsigned)data);
-    case PTRACE_KILL:
+    case LINUX_PTRACE_KILL:
         return do_kill(pid, LINUX_SIGKILL);
-    case PTRACE_INTERRUPT:
+    case LINUX_PTRACE_INTERRUPT:
         return do_kill(pid, 0);
-    case PTRACE_CONT:
-    case PTRACE_SYSCALL:
-    case PTRACE_DETACH:
+    case LINUX_PTRACE_CONT:
+    case LINUX_PTRACE_SYSCALL:
+    case LINUX_PTRACE_DETACH:
         return do_resume(pid, request, data);
-    case PTRACE_LISTEN:
+    case LINUX_PTRACE_LISTEN:
         return -EINVAL; /* group-stops are never reported to the tracer */
-    case PTRACE_SETSIGMASK:
+    case LINUX_PTRACE_SETSIGMASK:
         return -EIO;
     default:
         return do_query(request, pid, addr, data);

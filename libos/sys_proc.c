@@ -305,15 +305,22 @@ SYSCALL_DEFINE1(sched_getscheduler, int, pid)
     return pid && !proc_find(pid) ? -ESRCH : SCHED_OTHER;
 }
 
-SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, uint64_t, param)
+/* What sched_setscheduler and sched_setparam check alike: pid (0: the caller) exists and
+ * param is readable; *prio is its sched_priority. 0, -EINVAL, -ESRCH or -EFAULT. */
+static int read_sched_param(int pid, uint64_t param, int *prio)
 {
-    int prio;
     if (pid < 0 || !param)
         return -EINVAL;
     if (pid && !proc_find(pid))
         return -ESRCH;
-    if (copy_from_user(&prio, param, sizeof(prio)))
-        return -EFAULT;
+    return copy_from_user(prio, param, sizeof(*prio)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, uint64_t, param)
+{
+    int prio, err = read_sched_param(pid, param, &prio);
+    if (err)
+        return err;
     if (policy == SCHED_FIFO || policy == SCHED_RR)
         return -EPERM; /* only SCHED_OTHER semantics: EEVDF for everyone */
     if ((policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE) || prio != 0)
@@ -334,14 +341,8 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, uint64_t, param)
 /* Every task runs under SCHED_OTHER semantics, whose only static priority is 0. */
 SYSCALL_DEFINE2(sched_setparam, int, pid, uint64_t, param)
 {
-    int prio;
-    if (pid < 0 || !param)
-        return -EINVAL;
-    if (pid && !proc_find(pid))
-        return -ESRCH;
-    if (copy_from_user(&prio, param, sizeof(prio)))
-        return -EFAULT;
-    return prio == 0 ? 0 : -EINVAL;
+    int prio, err = read_sched_param(pid, param, &prio);
+    return err ? err : prio == 0 ? 0 : -EINVAL;
 }
 
 /* The time slice EEVDF gives a task (the same for every task). */

@@ -29,6 +29,7 @@ enum {
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <asm/ioctls.h>
+#include <asm/ptrace.h>
 #include <asm/termios.h>
 #include <asm/unistd.h>
 #include <linux/auxvec.h>
@@ -41,6 +42,9 @@ enum {
 #include <linux/openat2.h>
 #include <linux/poll.h>
 #include <linux/prctl.h>
+#include <linux/ptrace.h>
+#include <linux/audit.h>
+#include <linux/elf.h>
 #include <linux/reboot.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
@@ -540,6 +544,41 @@ CONST(UNIX_PATH_MAX)
 SAME_TYPE(struct linux_sockaddr_un, struct sockaddr_un)
 SAME_FIELD(struct linux_sockaddr_un, struct sockaddr_un, sun_family)
 SAME_FIELD(struct linux_sockaddr_un, struct sockaddr_un, sun_path)
+
+/* ---- ptrace ---- */
+CONST(PTRACE_TRACEME) CONST(PTRACE_PEEKTEXT) CONST(PTRACE_PEEKDATA) CONST(PTRACE_POKETEXT)
+CONST(PTRACE_POKEDATA) CONST(PTRACE_CONT) CONST(PTRACE_KILL) CONST(PTRACE_ATTACH)
+CONST(PTRACE_DETACH) CONST(PTRACE_SYSCALL) CONST(PTRACE_SETOPTIONS) CONST(PTRACE_GETEVENTMSG)
+CONST(PTRACE_GETSIGINFO) CONST(PTRACE_SETSIGINFO) CONST(PTRACE_GETREGSET)
+CONST(PTRACE_SETREGSET) CONST(PTRACE_SEIZE) CONST(PTRACE_INTERRUPT) CONST(PTRACE_LISTEN)
+CONST(PTRACE_GETSIGMASK) CONST(PTRACE_SETSIGMASK) CONST(PTRACE_GET_SYSCALL_INFO)
+CONST(PTRACE_O_TRACESYSGOOD) CONST(PTRACE_O_TRACEFORK) CONST(PTRACE_O_TRACEVFORK)
+CONST(PTRACE_O_TRACECLONE) CONST(PTRACE_O_TRACEEXEC) CONST(PTRACE_O_TRACEVFORKDONE)
+CONST(PTRACE_O_TRACEEXIT) CONST(PTRACE_O_TRACESECCOMP) CONST(PTRACE_O_EXITKILL)
+CONST(PTRACE_O_SUSPEND_SECCOMP) CONST(PTRACE_EVENT_FORK) CONST(PTRACE_EVENT_VFORK)
+CONST(PTRACE_EVENT_CLONE) CONST(PTRACE_EVENT_EXEC) CONST(PTRACE_EVENT_VFORK_DONE)
+CONST(PTRACE_EVENT_EXIT) CONST(PTRACE_EVENT_STOP) CONST(PTRACE_SYSCALL_INFO_NONE)
+CONST(PTRACE_SYSCALL_INFO_ENTRY) CONST(PTRACE_SYSCALL_INFO_EXIT) CONST(NT_PRSTATUS)
+CONST(NT_PRFPREG) CONST(NT_ARM_TLS) CONST(NT_ARM_SYSTEM_CALL) CONST(AUDIT_ARCH_AARCH64)
+SAME_TYPE(struct linux_user_pt_regs, struct user_pt_regs)
+SAME_FIELD(struct linux_user_pt_regs, struct user_pt_regs, regs)
+SAME_FIELD(struct linux_user_pt_regs, struct user_pt_regs, sp)
+SAME_FIELD(struct linux_user_pt_regs, struct user_pt_regs, pc)
+SAME_FIELD(struct linux_user_pt_regs, struct user_pt_regs, pstate)
+SAME_TYPE(struct linux_user_fpsimd, struct user_fpsimd_state)
+SAME_FIELD(struct linux_user_fpsimd, struct user_fpsimd_state, vregs)
+SAME_FIELD(struct linux_user_fpsimd, struct user_fpsimd_state, fpsr)
+SAME_FIELD(struct linux_user_fpsimd, struct user_fpsimd_state, fpcr)
+SAME_TYPE(struct linux_ptrace_syscall_info, struct ptrace_syscall_info)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, op)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, arch)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, instruction_pointer)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, stack_pointer)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, entry.nr)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, entry.args)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, exit.rval)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, exit.is_error)
+SAME_FIELD(struct linux_ptrace_syscall_info, struct ptrace_syscall_info, seccomp.ret_data)
 
 /* RUNTIME(SIG_DFL) RUNTIME(SIG_IGN) RUNTIME(SIG_ERR) */
 int layout_uapi_runtime_failures(void)

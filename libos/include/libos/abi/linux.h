@@ -8,6 +8,7 @@
 #include <libos/abi/mman.h>
 #include <libos/abi/poll.h>
 #include <libos/abi/process.h>
+#include <libos/abi/ptrace.h>
 #include <libos/abi/sigframe.h>
 #include <libos/abi/signal.h>
 #include <libos/abi/socket.h>
