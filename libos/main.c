@@ -73,6 +73,52 @@ static bool cmdline_value(const char *cmdline, const char *key, char *buf, size_
     return false;
 }
 
+#define INIT_ENV_MAX 32
+
+/* Is the word w (len bytes) NAME=value for a NAME that no kernel option uses (no '.' in
+ * it, and not init)? Linux hands such words to init as its environment. */
+static bool is_init_env_word(const char *w, size_t len)
+{
+    size_t name = 0;
+    while (name < len && w[name] != '=')
+        name++;
+    if (name == 0 || name == len || memchr(w, '.', name))
+        return false;
+    return !(name == 4 && !strncmp(w, "init", 4));
+}
+
+/* Fills envp (INIT_ENV_MAX entries, NULL-terminated) with init's environment: the
+ * NAME=value words of cmdline (copied into store), then the defaults HOME, PATH and TERM
+ * where the command line did not set them. */
+static void init_environment(const char *cmdline, const char **envp, char *store,
+                             size_t store_size)
+{
+    static const char *const defaults[] = {"HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin",
+                                           "TERM=vt100"};
+    size_t n = 0, used = 0;
+    for (const char *p = cmdline; *p && n < INIT_ENV_MAX - 1 - 3;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn_space(p);
+        if (is_init_env_word(p, len) && used + len + 1 <= store_size) {
+            memcpy(store + used, p, len);
+            store[used + len] = '\0';
+            envp[n++] = store + used;
+            used += len + 1;
+        }
+        p += len;
+    }
+    for (size_t d = 0; d < sizeof(defaults) / sizeof(defaults[0]); d++) {
+        size_t name = strchr(defaults[d], '=') - defaults[d] + 1;
+        bool set = false;
+        for (size_t i = 0; i < n && !set; i++)
+            set = !strncmp(envp[i], defaults[d], name);
+        if (!set)
+            envp[n++] = defaults[d];
+    }
+    envp[n] = NULL;
+}
+
 static void echo_console(void)
 {
     static const char msg[] = "libos: no init program; echoing the console (Ctrl-A x quits)\n";
@@ -114,8 +160,9 @@ void libos_main(const struct exo_boot_params *params)
         klog("libos: cannot mount the root filesystem from the ramdisk (%d)\n", root);
     else if (!root)
         klog("libos: root filesystem (ext4) mounted from the ramdisk\n");
-    static const char *const envp[] = {"HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin",
-                                       "TERM=vt100", NULL};
+    static const char *envp[INIT_ENV_MAX];
+    static char env_store[512];
+    init_environment(params->cmdline, envp, env_store, sizeof(env_store));
     int err;
     if (app_image_start && &app_image_end[0] > &app_image_start[0]) {
         static const char *const argv[] = {"/init", NULL};
