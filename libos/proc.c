@@ -32,19 +32,54 @@ struct process *current_proc(void)
     return t ? t->proc : NULL;
 }
 
-struct process *proc_find(int pid)
+/* procs_lock held: the live (not zombie) process pid, or NULL. */
+static struct process *find_live(int pid)
 {
-    struct process *found = NULL;
-    spin_lock(&procs_lock);
     struct list_node *pos;
     list_for_each(pos, &all_procs)
     {
         struct process *p = list_entry(pos, struct process, all_link);
         if (p->pid == pid && !p->zombie)
-            found = p;
+            return p;
     }
+    return NULL;
+}
+
+struct process *proc_get(int pid)
+{
+    spin_lock(&procs_lock);
+    struct process *p = find_live(pid);
+    if (p)
+        proc_ref(p);
+    spin_unlock(&procs_lock);
+    return p;
+}
+
+struct process *proc_get_or_self(int pid)
+{
+    return pid ? proc_get(pid) : proc_ref(current_proc());
+}
+
+bool proc_exists(int pid)
+{
+    spin_lock(&procs_lock);
+    bool found = find_live(pid) != NULL;
     spin_unlock(&procs_lock);
     return found;
+}
+
+struct process *proc_ref(struct process *p)
+{
+    __atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+    return p;
+}
+
+void proc_put(struct process *p)
+{
+    if (p && __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        proc_creds_free(p);
+        kfree(p);
+    }
 }
 
 void proc_for_each(void (*fn)(struct process *, void *), void *arg)
@@ -139,6 +174,7 @@ static struct process *proc_alloc(void)
     sigproc_init(&p->sig);
     p->umask = 022;
     p->start_ns = exo_time_ns();
+    p->refs = 1; /* the process list's, dropped when it is reaped */
     spin_lock(&procs_lock);
     p->pid = next_pid++;
     list_push_back(&all_procs, &p->all_link);
@@ -146,13 +182,13 @@ static struct process *proc_alloc(void)
     return p;
 }
 
+/* p was reaped: it leaves the process list, and goes once no lookup holds it. */
 static void proc_free(struct process *p)
 {
-    proc_creds_free(p);
     spin_lock(&procs_lock);
     list_remove(&p->all_link);
     spin_unlock(&procs_lock);
-    kfree(p);
+    proc_put(p);
 }
 
 static void user_task_main(void *arg)
@@ -433,7 +469,7 @@ static void proc_become_zombie(struct process *p)
     spin_unlock(&p->lock);
     vmspace_put(vm); /* others sharing it (LINUX_CLONE_VM) keep it */
     proc_drop_image(p);
-    struct process *init = proc_find(1);
+    struct process *init = proc_get(1);
     struct list_node dead = LIST_INIT(dead);
     spin_lock(&procs_lock);
     reparent_children(p, init, &dead);
@@ -454,6 +490,7 @@ static void proc_become_zombie(struct process *p)
     }
     WRITE_ONCE(p->zombie, true);
     spin_unlock(&procs_lock);
+    proc_put(init);
     free_dead(&dead);
 }
 

@@ -51,12 +51,8 @@ static int32_t pf_next_pid(void *ctx, int32_t after)
     return a.best;
 }
 
-static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
+static int32_t pf_next_tid_of(struct process *p, int32_t after)
 {
-    (void)ctx;
-    struct process *p = proc_find(tgid);
-    if (!p)
-        return 0;
     int32_t best = 0;
     spin_lock(&p->lock);
     struct list_node *pos;
@@ -68,6 +64,17 @@ static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
     }
     spin_unlock(&p->lock);
     return best;
+}
+
+static int32_t pf_next_tid(void *ctx, int32_t tgid, int32_t after)
+{
+    (void)ctx;
+    struct process *p = proc_get(tgid);
+    if (!p)
+        return 0;
+    int32_t r = pf_next_tid_of(p, after);
+    proc_put(p);
+    return r;
 }
 
 static void count_vmas(struct process *p, struct procfs_task_info *o)
@@ -94,12 +101,8 @@ static void count_vmas(struct process *p, struct procfs_task_info *o)
     o->hiwater_rss = o->rss_anon;
 }
 
-static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task_info *o)
+static int pf_task_info_of(struct process *p, int32_t tid, struct procfs_task_info *o)
 {
-    (void)ctx;
-    struct process *p = proc_find(tgid);
-    if (!p)
-        return -ESRCH;
     memset(o, 0, sizeof(*o));
     o->pid = tid ? tid : p->pid;
     o->tgid = p->pid;
@@ -168,13 +171,20 @@ static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task
     return 0;
 }
 
-static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void *buf, size_t len,
-                            uint64_t off)
+static int pf_task_info(void *ctx, int32_t tgid, int32_t tid, struct procfs_task_info *o)
 {
     (void)ctx;
-    struct process *p = proc_find(tgid);
+    struct process *p = proc_get(tgid);
     if (!p)
         return -ESRCH;
+    int r = pf_task_info_of(p, tid, o);
+    proc_put(p);
+    return r;
+}
+
+static int64_t pf_read_area_of(struct process *p, enum procfs_area area, void *buf, size_t len,
+                               uint64_t off)
+{
     uint64_t start = area == PROCFS_AREA_CMDLINE ? p->arg_start : p->env_start;
     uint64_t end = area == PROCFS_AREA_CMDLINE ? p->arg_end : p->env_end;
     if (off >= end - start)
@@ -188,12 +198,20 @@ static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void
     return err ? -EFAULT : (int64_t)n;
 }
 
-static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
+static int64_t pf_read_area(void *ctx, int32_t tgid, enum procfs_area area, void *buf, size_t len,
+                            uint64_t off)
 {
     (void)ctx;
-    struct process *p = proc_find(tgid);
+    struct process *p = proc_get(tgid);
     if (!p)
         return -ESRCH;
+    int64_t r = pf_read_area_of(p, area, buf, len, off);
+    proc_put(p);
+    return r;
+}
+
+static int64_t pf_maps_of(struct process *p, char *buf, size_t size)
+{
     struct vmspace *vm = proc_vm_get(p);
     if (!vm)
         return 0;
@@ -202,6 +220,17 @@ static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
     mutex_unlock(&vm->as_lock);
     vmspace_put(vm);
     return (int64_t)n;
+}
+
+static int64_t pf_maps(void *ctx, int32_t tgid, char *buf, size_t size)
+{
+    (void)ctx;
+    struct process *p = proc_get(tgid);
+    if (!p)
+        return -ESRCH;
+    int64_t r = pf_maps_of(p, buf, size);
+    proc_put(p);
+    return r;
 }
 
 /* Copies the name of at (as the caller sees it) into buf, truncated to size like readlink:
@@ -227,23 +256,28 @@ static int copy_text(const char *text, char *buf, size_t size)
     return (int)n;
 }
 
-static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, size_t size)
+static int pf_link_of(struct process *p, enum procfs_link which, char *buf, size_t size)
 {
-    (void)ctx;
-    struct process *p = proc_find(tgid);
-    if (!p)
-        return -ESRCH;
     const struct vfs_path *at = which == PROCFS_LINK_CWD    ? &p->fsctx.cwd
                                 : which == PROCFS_LINK_ROOT ? &p->fsctx.root
                                                             : &p->exe;
     return at->mnt ? copy_path_name(at, buf, size) : -ENOENT;
 }
 
-static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
+static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, size_t size)
 {
     (void)ctx;
-    struct process *p = proc_find(tgid);
-    if (!p || !p->fds)
+    struct process *p = proc_get(tgid);
+    if (!p)
+        return -ESRCH;
+    int r = pf_link_of(p, which, buf, size);
+    proc_put(p);
+    return r;
+}
+
+static int32_t pf_next_fd_of(struct process *p, int32_t after)
+{
+    if (!p->fds)
         return -1;
     for (int32_t fd = after + 1; fd < FD_MAX; fd++) {
         if (READ_ONCE(p->fds->fd[fd]))
@@ -252,11 +286,20 @@ static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
     return -1;
 }
 
-static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t size)
+static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
 {
     (void)ctx;
-    struct process *p = proc_find(tgid);
-    if (!p || !p->fds || fd < 0 || fd >= FD_MAX)
+    struct process *p = proc_get(tgid);
+    if (!p)
+        return -1;
+    int32_t fd = pf_next_fd_of(p, after);
+    proc_put(p);
+    return fd;
+}
+
+static int pf_fd_path_of(struct process *p, int32_t fd, char *buf, size_t size)
+{
+    if (!p->fds || fd < 0 || fd >= FD_MAX)
         return -ENOENT;
     struct file *f = READ_ONCE(p->fds->fd[fd]);
     if (!f)
@@ -272,6 +315,17 @@ static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t siz
     return f->vf ? copy_path_name(&f->vf->path, buf, size) : -ENOENT;
 }
 
+static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t size)
+{
+    (void)ctx;
+    struct process *p = proc_get(tgid);
+    if (!p)
+        return -ENOENT;
+    int r = pf_fd_path_of(p, fd, buf, size);
+    proc_put(p);
+    return r;
+}
+
 static int pf_mount(void *ctx, int32_t tgid, unsigned index, struct procfs_mount *out)
 {
     (void)ctx, (void)tgid; /* one mount namespace */
@@ -281,7 +335,8 @@ static int pf_mount(void *ctx, int32_t tgid, unsigned index, struct procfs_mount
 static int pf_filesystem(void *ctx, unsigned index, char *name, bool *nodev)
 {
     (void)ctx;
-    static const char *const names[] = {"ext4", "ext3", "ext2", "vfat", "tmpfs", "devtmpfs", "proc", "sysfs"};
+    static const char *const names[] = {"ext4",  "ext3",     "ext2", "vfat",
+                                        "tmpfs", "devtmpfs", "proc", "sysfs"};
     if (index >= sizeof(names) / sizeof(names[0]))
         return -ENOENT;
     strlcpy(name, names[index], 32);

@@ -442,9 +442,10 @@ static void kill_pid(int pid)
 {
     linux_siginfo_t kill;
     sig_info_kernel(&kill, LINUX_SIGKILL);
-    struct process *p = proc_find(pid);
+    struct process *p = proc_get(pid);
     if (p)
         signal_process(p, &kill);
+    proc_put(p);
 }
 
 void ptrace_tracer_exit(struct process *p)
@@ -595,12 +596,13 @@ static long do_attach(int pid, bool seize, unsigned options)
         return err;
     }
     /* l belongs to the tracee from now on (it frees it when it exits) */
-    struct process *target = seize ? NULL : proc_find(a.pid);
+    struct process *target = seize ? NULL : proc_get(a.pid);
     if (target) {
         linux_siginfo_t info;
         sig_info_user(&info, LINUX_SIGSTOP, LINUX_SI_USER, current_proc()->pid,
                       current_proc()->uid);
         signal_process(target, &info);
+        proc_put(target);
     }
     return 0;
 }

@@ -114,13 +114,14 @@ static void kill_victims(void)
     int n = proc_collect(was_victim, NULL, pids, MAX_VICTIMS);
     uint64_t parked = parked_frames();
     for (int i = 0; i < n; i++) {
-        struct process *p = proc_find(pids[i]);
+        struct process *p = proc_get(pids[i]);
         if (!p)
             continue;
         klog("libos: exo took pages of pid %d (%s); killing it\n", p->pid, p->comm);
         linux_siginfo_t info;
         sig_info_kernel(&info, LINUX_SIGKILL);
         signal_process(p, &info);
+        proc_put(p);
     }
     if (parked)
         klog("libos: %lu frames parked by exo until their processes end\n", (unsigned long)parked);

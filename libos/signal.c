@@ -108,8 +108,8 @@ static bool setup_frame(struct task *t, const struct sig_delivery_info *d)
         .esr = 0,
         .default_restorer = SIGRETURN_TRAMPOLINE_VA,
     };
-    bool ok = !sigframe_build(&in, out) && !copy_to_user(out->frame_addr, out->frame,
-                                                         sizeof(out->frame));
+    bool ok =
+        !sigframe_build(&in, out) && !copy_to_user(out->frame_addr, out->frame, sizeof(out->frame));
     if (ok) {
         t->uctx = out->entry;
         sig_delivered(&t->sig, d);
@@ -277,21 +277,24 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
     linux_siginfo_t info;
     sig_info_user(&info, sig, 0 /* SI_USER */, self->pid, self->uid);
     if (pid > 0) {
-        struct process *p = proc_find(pid);
+        struct process *p = proc_get(pid);
         if (!p)
             return -ESRCH;
-        return sig ? signal_process(p, &info) : 0;
+        long r = sig ? signal_process(p, &info) : 0;
+        proc_put(p);
+        return r;
     }
     /* Process groups: 0 = caller's group, -1 = everyone but init, < -1 = that group. */
     struct kill_group k = {pid, pid == 0 ? self->pgid : -pid};
     int pids[256];
     int n = proc_collect(kill_match, &k, pids, 256), sent = 0;
     for (int i = 0; i < n; i++) {
-        struct process *p = proc_find(pids[i]);
+        struct process *p = proc_get(pids[i]);
         if (p) {
             if (sig)
                 signal_process(p, &info);
             sent++;
+            proc_put(p);
         }
     }
     return sent ? 0 : -ESRCH;
@@ -361,10 +364,12 @@ SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uint64_t, uinfo)
     if (info.si_code >= 0 || info.si_code == -6)
         return -EPERM; /* user space may not pretend to be the kernel */
     info.si_signo = sig;
-    struct process *p = proc_find(pid);
+    struct process *p = proc_get(pid);
     if (!p)
         return -ESRCH;
-    return signal_process(p, &info);
+    long r = signal_process(p, &info);
+    proc_put(p);
+    return r;
 }
 
 struct timedwait {

@@ -64,11 +64,9 @@ void proc_rlimits_init(struct process *p, const struct process *parent)
     memcpy(p->rlimits, parent ? parent->rlimits : default_rlimits, sizeof(p->rlimits));
 }
 
-SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, resource, uint64_t, new_limit, uint64_t, old)
+/* prlimit64 on p (referenced by the caller). */
+static long prlimit(struct process *p, unsigned resource, uint64_t new_limit, uint64_t old)
 {
-    struct process *p = pid ? proc_find(pid) : current_proc();
-    if (!p)
-        return -ESRCH;
     if (resource >= LINUX_RLIM_NLIMITS)
         return -EINVAL;
     struct linux_rlimit nl;
@@ -87,6 +85,16 @@ SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, resource, uint64_t, new_limit, ui
     return 0;
 }
 
+SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, resource, uint64_t, new_limit, uint64_t, old)
+{
+    struct process *p = proc_get_or_self(pid);
+    if (!p)
+        return -ESRCH;
+    long r = prlimit(p, resource, new_limit, old);
+    proc_put(p);
+    return r;
+}
+
 SYSCALL_DEFINE2(getrlimit, unsigned, resource, uint64_t, old)
 {
     return sys_prlimit64(0, resource, 0, old, 0, 0);
@@ -102,8 +110,7 @@ SYSCALL_DEFINE2(setrlimit, unsigned, resource, uint64_t, new_limit)
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
 
-SYSCALL_DEFINE5(prctl, int, option, uint64_t, arg2, uint64_t, arg3, uint64_t, arg4, uint64_t,
-                arg5)
+SYSCALL_DEFINE5(prctl, int, option, uint64_t, arg2, uint64_t, arg3, uint64_t, arg4, uint64_t, arg5)
 {
     (void)arg3, (void)arg4, (void)arg5;
     struct task *t = current_task();
@@ -168,27 +175,34 @@ SYSCALL_DEFINE1(times, uint64_t, buf)
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
     struct process *self = current_proc();
-    struct process *p = pid ? proc_find(pid) : self;
+    struct process *p = proc_get_or_self(pid);
+    long r = 0;
     if (!p || (p != self && p->parent != self))
-        return -ESRCH;
-    if (pgid < 0)
-        return -EINVAL;
-    if (p->pid == p->sid || p->sid != self->sid)
-        return -EPERM;
-    p->pgid = pgid ? pgid : p->pid;
-    return 0;
+        r = -ESRCH;
+    else if (pgid < 0)
+        r = -EINVAL;
+    else if (p->pid == p->sid || p->sid != self->sid)
+        r = -EPERM;
+    else
+        p->pgid = pgid ? pgid : p->pid;
+    proc_put(p);
+    return r;
 }
 
 SYSCALL_DEFINE1(getpgid, int, pid)
 {
-    struct process *p = pid ? proc_find(pid) : current_proc();
-    return p ? p->pgid : -ESRCH;
+    struct process *p = proc_get_or_self(pid);
+    long r = p ? p->pgid : -ESRCH;
+    proc_put(p);
+    return r;
 }
 
 SYSCALL_DEFINE1(getsid, int, pid)
 {
-    struct process *p = pid ? proc_find(pid) : current_proc();
-    return p ? p->sid : -ESRCH;
+    struct process *p = proc_get_or_self(pid);
+    long r = p ? p->sid : -ESRCH;
+    proc_put(p);
+    return r;
 }
 
 SYSCALL_DEFINE0(setsid)
@@ -224,7 +238,6 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
         return -EINVAL;
     return 0;
 }
-
 
 struct nproc {
     uint16_t n;
@@ -262,20 +275,18 @@ SYSCALL_DEFINE2(getpriority, int, which, int, who)
 {
     if (which != PRIO_PROCESS)
         return which >= 0 && which <= 2 ? -ESRCH : -EINVAL;
-    struct process *p = who ? proc_find(who) : current_proc();
+    struct process *p = proc_get_or_self(who);
     if (!p)
         return -ESRCH;
-    return 20 - p->nice;
+    long r = 20 - p->nice;
+    proc_put(p);
+    return r;
 }
 
-SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
+/* setpriority on p (referenced by the caller). */
+static long set_nice(struct process *p, int prio)
 {
-    if (which != PRIO_PROCESS)
-        return which >= 0 && which <= 2 ? -ESRCH : -EINVAL;
     struct process *self = current_proc();
-    struct process *p = who ? proc_find(who) : self;
-    if (!p)
-        return -ESRCH;
     int nice = prio < -20 ? -20 : prio > 19 ? 19 : prio;
     if (nice < p->nice && self->euid != 0)
         return -EACCES;
@@ -292,6 +303,18 @@ SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
     return 0;
 }
 
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
+{
+    if (which != PRIO_PROCESS)
+        return which >= 0 && which <= 2 ? -ESRCH : -EINVAL;
+    struct process *p = proc_get_or_self(who);
+    if (!p)
+        return -ESRCH;
+    long r = set_nice(p, prio);
+    proc_put(p);
+    return r;
+}
+
 #define SCHED_OTHER 0
 #define SCHED_FIFO  1
 #define SCHED_RR    2
@@ -302,7 +325,7 @@ SYSCALL_DEFINE1(sched_getscheduler, int, pid)
 {
     if (pid < 0)
         return -EINVAL;
-    return pid && !proc_find(pid) ? -ESRCH : SCHED_OTHER;
+    return pid && !proc_exists(pid) ? -ESRCH : SCHED_OTHER;
 }
 
 /* What sched_setscheduler and sched_setparam check alike: pid (0: the caller) exists and
@@ -311,7 +334,7 @@ static int read_sched_param(int pid, uint64_t param, int *prio)
 {
     if (pid < 0 || !param)
         return -EINVAL;
-    if (pid && !proc_find(pid))
+    if (pid && !proc_exists(pid))
         return -ESRCH;
     return copy_from_user(prio, param, sizeof(*prio)) ? -EFAULT : 0;
 }
@@ -332,7 +355,7 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, uint64_t, param)
 {
     if (pid < 0 || !param)
         return -EINVAL;
-    if (pid && !proc_find(pid))
+    if (pid && !proc_exists(pid))
         return -ESRCH;
     int prio = 0;
     return copy_to_user(param, &prio, sizeof(prio)) ? -EFAULT : 0;
@@ -350,7 +373,7 @@ SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, uint64_t, tp)
 {
     if (pid < 0)
         return -EINVAL;
-    if (pid && !proc_find(pid))
+    if (pid && !proc_exists(pid))
         return -ESRCH;
     struct linux_timespec ts = {0, (int64_t)SCHED_SLICE_NS};
     return copy_to_user(tp, &ts, sizeof(ts)) ? -EFAULT : 0;
@@ -358,12 +381,14 @@ SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, uint64_t, tp)
 
 SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
 {
-    return policy == SCHED_FIFO || policy == SCHED_RR ? 99
-           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0 : -EINVAL;
+    return policy == SCHED_FIFO || policy == SCHED_RR                               ? 99
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0
+                                                                                    : -EINVAL;
 }
 
 SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
 {
-    return policy == SCHED_FIFO || policy == SCHED_RR ? 1
-           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0 : -EINVAL;
+    return policy == SCHED_FIFO || policy == SCHED_RR                               ? 1
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ? 0
+                                                                                    : -EINVAL;
 }

@@ -85,9 +85,10 @@ void signal_pgrp(int pgrp, int sig)
     int pids[256];
     int n = proc_collect(in_group, &pgrp, pids, 256);
     for (int i = 0; i < n; i++) {
-        struct process *p = proc_find(pids[i]);
+        struct process *p = proc_get(pids[i]);
         if (p)
             signal_process(p, &info);
+        proc_put(p);
     }
 }
 
@@ -441,13 +442,14 @@ void term_hangup(struct term *t)
     struct session_leader l = {sid, 0};
     if (sid > 0)
         proc_for_each(find_leader, &l);
-    struct process *leader = l.pid ? proc_find(l.pid) : NULL;
+    struct process *leader = l.pid ? proc_get(l.pid) : NULL;
     if (leader) {
         linux_siginfo_t info;
         sig_info_kernel(&info, LINUX_SIGHUP);
         signal_process(leader, &info);
         sig_info_kernel(&info, LINUX_SIGCONT);
         signal_process(leader, &info);
+        proc_put(leader);
     }
 }
 
@@ -523,8 +525,9 @@ void term_proc_orphans(struct process *p)
     int pids[256];
     int n = proc_collect(child_of, p, pids, 256);
     for (int i = 0; i < n; i++) {
-        struct process *c = proc_find(pids[i]);
+        struct process *c = proc_get(pids[i]);
         if (c && c->pgid != p->pgid && c->sid == p->sid)
             hangup_if_orphaned(c->pgid, p);
+        proc_put(c);
     }
 }

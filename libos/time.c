@@ -74,10 +74,11 @@ static int cpu_clock_now(int clk, uint64_t *ns)
         *ns = task_cpu_ns(t);
         return 0;
     }
-    struct process *p = id ? proc_find(id) : self;
+    struct process *p = id ? proc_get(id) : proc_ref(self);
     if (!p)
         return -EINVAL;
     *ns = CPUCLOCK_WHICH(clk) == CPUCLOCK_VIRT ? p->utime_ns : proc_cpu_ns(p);
+    proc_put(p);
     return 0;
 }
 

@@ -42,22 +42,22 @@ struct process {
      * has one thread) and dropped when the last thread exits (NULL then); read by others
      * through proc_vm_get. */
     struct vmspace *vm;
-    struct spinlock lock;       /* threads, children, state below */
+    struct spinlock lock; /* threads, children, state below */
     struct process *parent;
-    struct list_node children;  /* of struct process, via sibling */
+    struct list_node children; /* of struct process, via sibling */
     struct list_node sibling;
-    struct list_node threads;   /* of struct task, via thread_link */
+    struct list_node threads; /* of struct task, via thread_link */
     int nthreads;
-    bool exiting;               /* exit_group in progress or done */
+    bool exiting; /* exit_group in progress or done */
     /* execve of a multi-threaded process: the thread that won the exec; every other thread
      * ends at its next return to the kernel (without clear_child_tid) and wakes exec_wait. */
     struct task *exec_task;
     struct wait_queue exec_wait;
-    bool zombie;                /* all threads gone, waiting to be reaped */
-    bool *vfork_done;           /* vfork: the parent's flag, set at exec or exit */
-    bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
-    bool exec_committed;        /* execve is past its point of no return */
-    int exit_status;            /* wait status word (Linux encoding) */
+    bool zombie;                  /* all threads gone, waiting to be reaped */
+    bool *vfork_done;             /* vfork: the parent's flag, set at exec or exit */
+    bool child_subreaper;         /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+    bool exec_committed;          /* execve is past its point of no return */
+    int exit_status;              /* wait status word (Linux encoding) */
     struct wait_queue child_wait; /* wait4 sleeps here (children exiting) */
     char comm[TASK_COMM_LEN];
     unsigned uid, euid, suid, gid, egid, sgid;
@@ -73,20 +73,21 @@ struct process {
     struct proc_timers *timers; /* itimers and POSIX timers, NULL if never used (timer.c) */
     uint64_t brk_start;
     uint64_t arg_start, arg_end, env_start, env_end;
-    struct list_node all_link;  /* in the global process list */
+    struct list_node all_link; /* in the global process list */
     struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
-    struct fdtable *fds;        /* shared by the threads */
-    struct sigproc sig;         /* handlers, process-directed pending signals */
-    struct term *ctty;          /* controlling terminal (libos/term.h), referenced */
-    int nice;                   /* -20..19, applied to every thread's EEVDF weight */
+    struct fdtable *fds; /* shared by the threads */
+    struct sigproc sig;  /* handlers, process-directed pending signals */
+    struct term *ctty;   /* controlling terminal (libos/term.h), referenced */
+    int nice;            /* -20..19, applied to every thread's EEVDF weight */
     /* Job control: stopped by stop_sig until SIGCONT; what wait4 has not reported yet. */
     bool stopped, stop_unreported, cont_unreported;
     int stop_sig;
     struct wait_queue stop_wait;
-    struct vfs_ctx fsctx;       /* root and working directory */
-    struct vfs_path exe;        /* the program file (mnt NULL: none), libos/exe.c */
-    struct exec_names *names;   /* names of the program's mappings in maps */
-    int remote_pins;            /* libos/ptrace.c: remote accesses to the address space */
+    struct vfs_ctx fsctx;     /* root and working directory */
+    struct vfs_path exe;      /* the program file (mnt NULL: none), libos/exe.c */
+    struct exec_names *names; /* names of the program's mappings in maps */
+    int remote_pins;          /* libos/ptrace.c: remote accesses to the address space */
+    int refs;                 /* the process list's (until reaped) and proc_get's */
 };
 
 struct process *current_proc(void);
@@ -104,7 +105,17 @@ static inline struct vmspace *proc_vm(struct process *p)
 /* A reference to p's address space for another process's reader (procfs), or NULL if p has
  * none left; vmspace_put releases it. */
 struct vmspace *proc_vm_get(struct process *p);
-struct process *proc_find(int pid);
+/* The live process pid with a reference taken, or NULL; proc_put drops the reference. A
+ * referenced process stays readable after it is reaped (as a zombie that is off every list). */
+struct process *proc_get(int pid);
+/* proc_get(pid), or the caller's process (referenced) when pid is 0. */
+struct process *proc_get_or_self(int pid);
+/* Is there a live process pid? (Nothing is referenced.) */
+bool proc_exists(int pid);
+/* Takes another reference on p and returns it. */
+struct process *proc_ref(struct process *p);
+/* Drops a reference (p may be NULL); the last one frees the process. */
+void proc_put(struct process *p);
 /* Must t end at its next return to the kernel (its process exits, or another of its threads
  * execs)? Interruptible awaits end for such a thread as for a pending signal. */
 static inline bool task_doomed(const struct task *t)

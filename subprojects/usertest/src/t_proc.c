@@ -761,8 +761,48 @@ static void clone_vm_child_execs(void)
     free(heap);
 }
 
+/* Lookups by pid (kill, getpgid, getsid, getpriority, prlimit, /proc/PID/stat) from one
+ * process while another CPU's children exit and are reaped: each gives its answer or
+ * ESRCH/ENOENT, never anything else (and the kernel survives a lookup racing the reap). */
+static void lookups_race_reaping(void)
+{
+    pid_t prober = ut_fork();
+    if (prober == 0) {
+        for (int round = 0; round < 40; round++) {
+            pid_t c = ut_fork();
+            if (c == 0)
+                _exit(0);
+            for (int i = 0; i < 8; i++) {
+                if (kill(c, 0) == -1 && errno != ESRCH)
+                    FAIL("kill: %s", strerror(errno));
+                if (getpgid(c) == -1 && errno != ESRCH)
+                    FAIL("getpgid: %s", strerror(errno));
+                if (getsid(c) == -1 && errno != ESRCH)
+                    FAIL("getsid: %s", strerror(errno));
+                struct rlimit rl;
+                if (prlimit(c, RLIMIT_NOFILE, NULL, &rl) == -1 && errno != ESRCH)
+                    FAIL("prlimit: %s", strerror(errno));
+                char path[64], buf[256];
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int)c);
+                int fd = open(path, O_RDONLY);
+                if (fd >= 0) {
+                    if (read(fd, buf, sizeof(buf)) == -1 && errno != ESRCH)
+                        FAIL("read %s: %s", path, strerror(errno));
+                    close(fd);
+                } else if (errno != ENOENT && errno != ESRCH) {
+                    FAIL("open %s: %s", path, strerror(errno));
+                }
+            }
+            CHECK_EQ(waitpid(c, NULL, 0), c);
+        }
+        _exit(0);
+    }
+    ut_wait_exit(prober, 0);
+}
+
 static const struct ut_test tests[] = {
     {"fork_basic", fork_basic},
+    {"lookups_race_reaping", lookups_race_reaping},
     {"wait_exit_codes", wait_exit_codes},
     {"wait_signaled", wait_signaled},
     {"wait_stopped_continued", wait_stopped_continued},
