@@ -190,13 +190,46 @@ void files_exit(struct process *p)
     if (!p->fds)
         return;
     close_where(p, false);
-    kfree(p->fds);
+    spin_lock(&p->lock); /* proc_fd_get and proc_fd_next look at p->fds under it */
+    struct fdtable *t = p->fds;
     p->fds = NULL;
+    spin_unlock(&p->lock);
+    kfree(t);
     if (p->fsctx.root.dentry) {
         vfs_path_put(&p->fsctx.root);
         vfs_path_put(&p->fsctx.cwd);
         p->fsctx.root.dentry = p->fsctx.cwd.dentry = NULL;
     }
+}
+
+struct file *proc_fd_get(struct process *p, int fd)
+{
+    struct file *f = NULL;
+    spin_lock(&p->lock);
+    if (p->fds && fd >= 0 && fd < FD_MAX) {
+        spin_lock(&p->fds->lock);
+        f = p->fds->fd[fd];
+        if (f)
+            file_get(f);
+        spin_unlock(&p->fds->lock);
+    }
+    spin_unlock(&p->lock);
+    return f;
+}
+
+int proc_fd_next(struct process *p, int after)
+{
+    int found = -1;
+    spin_lock(&p->lock);
+    if (p->fds) {
+        spin_lock(&p->fds->lock);
+        for (int fd = after < 0 ? 0 : after + 1; fd < FD_MAX && found < 0; fd++)
+            if (p->fds->fd[fd])
+                found = fd;
+        spin_unlock(&p->fds->lock);
+    }
+    spin_unlock(&p->lock);
+    return found;
 }
 
 void files_exec(struct process *p)

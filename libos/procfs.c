@@ -275,35 +275,20 @@ static int pf_link(void *ctx, int32_t tgid, enum procfs_link which, char *buf, s
     return r;
 }
 
-static int32_t pf_next_fd_of(struct process *p, int32_t after)
-{
-    if (!p->fds)
-        return -1;
-    for (int32_t fd = after + 1; fd < FD_MAX; fd++) {
-        if (READ_ONCE(p->fds->fd[fd]))
-            return fd;
-    }
-    return -1;
-}
-
 static int32_t pf_next_fd(void *ctx, int32_t tgid, int32_t after)
 {
     (void)ctx;
     struct process *p = proc_get(tgid);
     if (!p)
         return -1;
-    int32_t fd = pf_next_fd_of(p, after);
+    int32_t fd = proc_fd_next(p, after);
     proc_put(p);
     return fd;
 }
 
-static int pf_fd_path_of(struct process *p, int32_t fd, char *buf, size_t size)
+/* The name /proc/PID/fd/N links to for the open file f. */
+static int file_link_name(struct file *f, char *buf, size_t size)
 {
-    if (!p->fds || fd < 0 || fd >= FD_MAX)
-        return -ENOENT;
-    struct file *f = READ_ONCE(p->fds->fd[fd]);
-    if (!f)
-        return -ENOENT;
     char name[32];
     if (f->kind == FILE_CONSOLE)
         return copy_text("/dev/ttyAMA0", buf, size);
@@ -313,6 +298,16 @@ static int pf_fd_path_of(struct process *p, int32_t fd, char *buf, size_t size)
         return copy_text(name, buf, size);
     }
     return f->vf ? copy_path_name(&f->vf->path, buf, size) : -ENOENT;
+}
+
+static int pf_fd_path_of(struct process *p, int32_t fd, char *buf, size_t size)
+{
+    struct file *f = proc_fd_get(p, fd);
+    if (!f)
+        return -ENOENT;
+    int r = file_link_name(f, buf, size);
+    file_put(f);
+    return r;
 }
 
 static int pf_fd_path(void *ctx, int32_t tgid, int32_t fd, char *buf, size_t size)

@@ -58,6 +58,10 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* The open file behind fd (referenced), or NULL. */
 struct file *fd_get(int fd);
+/* Another process's open file at fd (referenced), or NULL; safe while p exits. */
+struct file *proc_fd_get(struct process *p, int fd);
+/* p's lowest open descriptor above after, or -1. */
+int proc_fd_next(struct process *p, int after);
 /* Installs f at the lowest free descriptor >= min: the descriptor or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec);
 /* f's POLL* mask; pt (may be NULL) registers a waiter on its queues. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -269,7 +270,9 @@ int main(int argc, char **argv)
         return ut_exec_mt_helper(argc, argv);
     ut_argc = argc;
     ut_argv = argv;
-    if (!realpath(argv[0], ut_self_path))
+    /* Found through $PATH, argv[0] is a bare name: execve's path is in AT_EXECFN. */
+    const char *self = strchr(argv[0], '/') ? argv[0] : (const char *)getauxval(AT_EXECFN);
+    if (!self || !realpath(self, ut_self_path))
         snprintf(ut_self_path, sizeof(ut_self_path), "/proc/self/exe");
 
     bool list = false;

@@ -761,7 +761,7 @@ static void clone_vm_child_execs(void)
     free(heap);
 }
 
-/* Lookups by pid (kill, getpgid, getsid, getpriority, prlimit, /proc/PID/stat) from one
+/* Lookups by pid (kill, getpgid, getsid, prlimit, /proc/PID/stat and fd/1) from one
  * process while another CPU's children exit and are reaped: each gives its answer or
  * ESRCH/ENOENT, never anything else (and the kernel survives a lookup racing the reap). */
 static void lookups_race_reaping(void)
@@ -792,6 +792,9 @@ static void lookups_race_reaping(void)
                 } else if (errno != ENOENT && errno != ESRCH) {
                     FAIL("open %s: %s", path, strerror(errno));
                 }
+                snprintf(path, sizeof(path), "/proc/%d/fd/1", (int)c);
+                if (readlink(path, buf, sizeof(buf)) == -1 && errno != ENOENT && errno != ESRCH)
+                    FAIL("readlink %s: %s", path, strerror(errno));
             }
             CHECK_EQ(waitpid(c, NULL, 0), c);
         }
