@@ -441,6 +441,7 @@ static void posix_timer_overrun(void)
     CHECK_SYS(timer_settime(id, 0, &its, NULL));
     ut_sleep_ms(100);
     siginfo_t info;
+    int64_t t1 = ut_now_ns(); /* before the first signal is taken: overruns restart there */
     CHECK_EQ(SYS(sigwaitinfo(&set, &info)), SIGUSR1);
     int64_t periods = (ut_now_ns() - t0) / (2 * MS);
     CHECK_EQ(info.si_code, SI_TIMER);
@@ -448,9 +449,10 @@ static void posix_timer_overrun(void)
     CHECK_CMP(info.si_overrun, >=, 10);          /* ~49 expected */
     CHECK_CMP(info.si_overrun, <=, periods + 1); /* never more than elapsed */
     CHECK_EQ(timer_getoverrun(id), info.si_overrun);
-    /* The next signal comes one period later with few overruns. */
+    /* The next signal counts only the expirations since the first was taken (how many
+     * depends on how soon this thread runs again on a loaded machine). */
     CHECK_EQ(SYS(sigwaitinfo(&set, &info)), SIGUSR1);
-    CHECK_CMP(info.si_overrun, <, 10);
+    CHECK_CMP(info.si_overrun, <=, (ut_now_ns() - t1) / (2 * MS) + 1);
     CHECK_SYS(timer_delete(id));
     /* Raw calls: musl's timer_delete returns the kernel's -errno. (For signalling timers
      * both C libraries' timer_t is the kernel's id.) */
