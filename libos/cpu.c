@@ -91,22 +91,29 @@ void sched_account(uint64_t ns)
     rq_unlock(cs, flags);
 }
 
-uint64_t task_cpu_ns(struct task *t)
+/* Locks the run queue of the CPU t is on, again if t moves meanwhile, and returns it; *flags
+ * is for rq_unlock. */
+static struct cpu_sched *lock_task_rq(struct task *t, uint64_t *flags)
 {
     for (;;) {
         unsigned cpu = READ_ONCE(t->cpu);
         struct cpu_sched *cs = &cpu_sched[cpu];
-        uint64_t flags = rq_lock(cs);
-        if (t->cpu != cpu) { /* migrated meanwhile */
-            rq_unlock(cs, flags);
-            continue;
-        }
-        uint64_t ns = t->se.sum_exec_runtime;
-        if (cs->current == t) /* the running slice, not charged yet */
-            ns += exo_time_ns() - cs->last_charge;
-        rq_unlock(cs, flags);
-        return ns;
+        *flags = rq_lock(cs);
+        if (t->cpu == cpu)
+            return cs;
+        rq_unlock(cs, *flags); /* migrated meanwhile */
     }
+}
+
+uint64_t task_cpu_ns(struct task *t)
+{
+    uint64_t flags;
+    struct cpu_sched *cs = lock_task_rq(t, &flags);
+    uint64_t ns = t->se.sum_exec_runtime;
+    if (cs->current == t) /* the running slice, not charged yet */
+        ns += exo_time_ns() - cs->last_charge;
+    rq_unlock(cs, flags);
+    return ns;
 }
 
 bool need_resched(void)
@@ -300,13 +307,9 @@ void task_set_state_current(enum task_state state)
 bool wake_task(struct task *t)
 {
     for (;;) {
-        unsigned cpu = READ_ONCE(t->cpu);
-        struct cpu_sched *cs = &cpu_sched[cpu];
-        uint64_t flags = rq_lock(cs);
-        if (t->cpu != cpu) { /* migrated meanwhile */
-            rq_unlock(cs, flags);
-            continue;
-        }
+        uint64_t flags;
+        struct cpu_sched *cs = lock_task_rq(t, &flags);
+        unsigned cpu = t->cpu;
         if (t->state != TASK_SLEEPING) {
             rq_unlock(cs, flags);
             return false;
