@@ -133,17 +133,22 @@ int task_call(int tid, int (*fn)(struct task *, void *), void *arg)
     return ret;
 }
 
-struct task *proc_thread(struct process *p, int tid)
+struct task *proc_thread_locked(struct process *p, int tid)
 {
-    struct task *found = NULL;
-    spin_lock(&p->lock);
     struct list_node *pos;
     list_for_each(pos, &p->threads)
     {
         struct task *t = list_entry(pos, struct task, thread_link);
         if (t->tid == tid)
-            found = t;
+            return t;
     }
+    return NULL;
+}
+
+struct task *proc_thread(struct process *p, int tid)
+{
+    spin_lock(&p->lock);
+    struct task *found = proc_thread_locked(p, tid);
     spin_unlock(&p->lock);
     return found;
 }

@@ -150,15 +150,8 @@ static int pf_task_info_of(struct process *p, int32_t tid, struct procfs_task_in
     }
     spin_unlock(&p->lock);
     if (tid) {
-        struct task *found = NULL;
         spin_lock(&p->lock);
-        struct list_node *pos;
-        list_for_each(pos, &p->threads)
-        {
-            struct task *t = list_entry(pos, struct task, thread_link);
-            if (t->tid == tid)
-                found = t;
-        }
+        struct task *found = proc_thread_locked(p, tid);
         if (found) {
             strlcpy(o->comm, found->comm, sizeof(o->comm));
             o->utime = found->se.sum_exec_runtime / TICK_NS;

@@ -131,6 +131,8 @@ static inline bool task_doomed(const struct task *t)
 int proc_exec_flush_threads(struct task *t);
 /* p's thread tid, or NULL (not referenced: valid while the caller keeps p's threads alive). */
 struct task *proc_thread(struct process *p, int tid);
+/* The same with p->lock held by the caller: valid until it is released. */
+struct task *proc_thread_locked(struct process *p, int tid);
 /* The pids of up to max live processes match() accepts (taken under the process-list lock;
  * signal them after, never while holding it). */
 int proc_collect(bool (*match)(struct process *, void *), void *arg, int *pids, int max);
